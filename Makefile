@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Out-of-tree build of ib_srpt.  Inside a kernel tree Kbuild is used instead.
+#
+#   make                 build ib_srpt.ko against the newest installed kernel
+#   make KDIR=/path      build against another kernel tree or headers
+#   make unit            userspace unit tests of the wire-format unit
+#   make sparse          W=1 + sparse over the module, fails on any warning
+#   make vmtest          module tests inside a qemu guest
+#   make check           everything above, ends with "N passed, N failed"
+#   make demo            build, boot a VM, export a LUN, read/write it over SRP
+
+# The newest /lib/modules/X that has both a build dir and /boot/vmlinuz-X.
+KVER ?= $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
+	  [ -e /lib/modules/$$d/build ] && [ -e /boot/vmlinuz-$$d ] && { echo $$d; break; }; \
+	done)
+KDIR ?= /lib/modules/$(KVER)/build
+export KVER KDIR
+
+KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
+
+.PHONY: all modules clean unit sparse vmtest check demo deps
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_OPTS) modules
+
+deps:
+	tests/install-deps.sh
+
+unit:
+	$(MAKE) -C tests/unit run
+
+sparse:
+	tests/sparse.sh
+
+vmtest: modules
+	tests/vm/run.sh
+
+check:
+	tests/check.sh
+
+demo:
+	tests/install-deps.sh
+	$(MAKE) modules
+	tests/vm/run.sh --demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tests/unit clean
+	rm -rf build

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ib_srpt.h - SCSI RDMA Protocol target: shared definitions.
+ *
+ * Object model and lifetime
+ * -------------------------
+ * srpt_device	one per RDMA device (ib_client add/remove).  Refcounted:
+ *		srpt_dev_list holds one reference, every channel and every
+ *		login in progress holds one.
+ * srpt_port	one per device port, embedded in srpt_device.
+ * srpt_port_id	a configfs target port (wwn): the GUID-named or the
+ *		GID-named view of an srpt_port.  Lives as long as its configfs
+ *		directory; ->sport is cleared when the device goes away and
+ *		set again when a port of the same name comes back.
+ * srpt_tpg	a configfs TPG under a port_id; holds the TPG attributes.
+ * srpt_nexus	an (initiator port ID, target port ID) pair on a port; holds
+ *		the channels of that I_T nexus (multichannel).
+ * srpt_rdma_ch	one RDMA channel (RC QP) and its LIO session.
+ * srpt_send_ioctx  one per command: the se_cmd, its response buffer and its
+ *		rdma_rw contexts.  Preallocated per channel, indexed by the
+ *		session tag.
+ * srpt_recv_ioctx  one per receive buffer of a channel.
+ *
+ * Locking
+ * -------
+ * srpt_dev_mutex	srpt_dev_list, srpt_port_id_list, port_id <-> sport
+ *			attachment, tpg lists and tpg enable state.  Held
+ *			across a whole login (TPG choice, session setup and
+ *			adding the channel to its nexus) so that disabling or
+ *			dropping a TPG cannot miss a channel.  Never held while
+ *			waiting for a channel to go away.
+ * sport->mutex		the nexus list and each nexus' channel list.
+ * ch->lock		channel state and the list of IUs waiting for LIVE or
+ *			for a free send context.
+ * Command state is owned by whoever holds the command: receive path, then
+ * LIO, then the completion handlers; it is only read elsewhere.
+ */
+#ifndef IB_SRPT_H
+#define IB_SRPT_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/kref.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/atomic.h>
+#include <linux/scatterlist.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_cm.h>
+#include <rdma/rdma_cm.h>
+#include <rdma/rw.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+
+#include "srpt_proto.h"
+
+#define SRPT_DRV_VERSION	"0.1.0"
+
+enum {
+	SRPT_DEF_MAX_REQ_SIZE	= 8276,	/* 80 + 4 + 8192: 8 KiB immediate data */
+	SRPT_MIN_MAX_REQ_SIZE	= 996,
+	SRPT_DEF_SRQ_SIZE	= 4095,
+	SRPT_MIN_SRQ_SIZE	= 4,
+	SRPT_MAX_SRQ_SIZE	= 65535,
+
+	SRPT_DEF_MAX_RDMA_SIZE	= 65536,
+	SRPT_MAX_MAX_RDMA_SIZE	= 1 << 24,
+	SRPT_DEF_MAX_RSP_SIZE	= 256,
+	SRPT_MIN_MAX_RSP_SIZE	= SRPT_RSP_LEN + 4,
+	SRPT_MAX_MAX_RSP_SIZE	= 1024,
+	SRPT_DEF_SQ_SIZE	= 4096,
+	SRPT_MIN_SQ_SIZE	= 4,
+	SRPT_MAX_SQ_SIZE	= 65535,
+
+	SRPT_RQ_SIZE		= 128,	/* receive ring depth == credits */
+	SRPT_MAX_DATA_LEN	= 64 << 20,	/* largest transfer per command */
+	SRPT_RDMA_DEPTH		= 4,	/* responder resources / initiator depth */
+};
+
+/**
+ * struct srpt_tpg_attrib - per-TPG attributes (configfs tpgt_N/attrib/)
+ * @srp_max_rdma_size:	largest RDMA transfer advertised to discovery
+ * @srp_max_rsp_size:	size of the per-command response (T->I IU) buffers
+ * @srp_sq_size:	send queue depth of each channel
+ */
+struct srpt_tpg_attrib {
+	u32 srp_max_rdma_size;
+	u32 srp_max_rsp_size;
+	u32 srp_sq_size;
+};
+
+struct srpt_port;
+
+/**
+ * struct srpt_port_id - a configfs target port (wwn)
+ * @wwn:	LIO wwn
+ * @entry:	in srpt_port_id_list
+ * @tpg_list:	srpt_tpg.entry list
+ * @sport:	attached HCA port, or NULL while that port does not exist
+ * @id:		parsed name (GUID in bytes 8..15 for the GUID form)
+ * @is_guid:	GUID-named ("xxxx:xxxx:xxxx:xxxx") rather than GID-named
+ * @name:	configfs name
+ */
+struct srpt_port_id {
+	struct se_wwn wwn;
+	struct list_head entry;
+	struct list_head tpg_list;
+	struct srpt_port *sport;
+	u8 id[16];
+	bool is_guid;
+	char name[64];
+};
+
+/**
+ * struct srpt_tpg - a configfs TPG
+ * @tpg:		LIO portal group
+ * @entry:		in srpt_port_id.tpg_list
+ * @port_id:		owning wwn
+ * @enabled:		logins accepted (tpgt_N/enable)
+ * @nr_channels:	channels whose session belongs to this TPG
+ * @attrib:		attributes
+ */
+struct srpt_tpg {
+	struct se_portal_group tpg;
+	struct list_head entry;
+	struct srpt_port_id *port_id;
+	bool enabled;
+	atomic_t nr_channels;
+	struct srpt_tpg_attrib attrib;
+};
+
+/**
+ * struct srpt_nexus - an I_T nexus on one port
+ * @entry:	in srpt_port.nexus_list
+ * @ch_list:	srpt_rdma_ch.list
+ * @i_port_id:	initiator port ID from the login
+ * @t_port_id:	target port ID from the login
+ */
+struct srpt_nexus {
+	struct list_head entry;
+	struct list_head ch_list;
+	u8 i_port_id[16];
+	u8 t_port_id[16];
+};
+
+/**
+ * struct srpt_port - one port of an RDMA device
+ * @sdev:		owning device
+ * @port:		port number (1-based)
+ * @gid:		GID index 0
+ * @guid_name:		GUID form of the port name
+ * @gid_name:		GID form of the port name
+ * @guid_id:		attached GUID-named configfs wwn or NULL
+ * @gid_id:		attached GID-named configfs wwn or NULL
+ * @mutex:		protects @nexus_list and the nexus channel lists
+ * @nexus_list:		srpt_nexus.entry list
+ * @refresh_work:	re-reads the GID after port events
+ */
+struct srpt_port {
+	struct srpt_device *sdev;
+	u32 port;
+	union ib_gid gid;
+	char guid_name[SRPT_GUID_NAME_LEN];
+	char gid_name[SRPT_GID_NAME_LEN];
+	struct srpt_port_id *guid_id;
+	struct srpt_port_id *gid_id;
+	struct mutex mutex;
+	struct list_head nexus_list;
+	struct work_struct refresh_work;
+};
+
+/**
+ * struct srpt_device - per-RDMA-device state
+ * @refcnt:	see the lifetime notes at the top of this file
+ * @ib_dev:	the RDMA device
+ * @pd:		protection domain shared by all channels
+ * @cm_id:	IB/CM listener (InfiniBand link layer only) or NULL
+ * @event_handler: async event handler (port changes)
+ * @entry:	in srpt_dev_list
+ * @removing:	no new channels; set under every port mutex
+ * @port_cnt:	number of entries in @port
+ * @port:	the ports
+ */
+struct srpt_device {
+	struct kref refcnt;
+	struct ib_device *ib_dev;
+	struct ib_pd *pd;
+	struct ib_cm_id *cm_id;
+	struct ib_event_handler event_handler;
+	struct list_head entry;
+	bool removing;
+	u32 port_cnt;
+	struct srpt_port port[];
+};
+
+/**
+ * enum srpt_ch_state - channel state; only ever moves forward
+ * @CH_CONNECTING:	login accepted, waiting for RTU / ESTABLISHED
+ * @CH_LIVE:		IUs are processed
+ * @CH_DISCONNECTING:	disconnect sent or received; release work queued
+ * @CH_DISCONNECTED:	QP drained; session being removed
+ */
+enum srpt_ch_state {
+	CH_CONNECTING,
+	CH_LIVE,
+	CH_DISCONNECTING,
+	CH_DISCONNECTED,
+};
+
+/**
+ * enum srpt_cmd_state - where a command is
+ * @SRPT_STATE_NEW:		received, handed to LIO
+ * @SRPT_STATE_NEED_DATA:	RDMA READ of write data posted
+ * @SRPT_STATE_DATA_IN:		data available to LIO
+ * @SRPT_STATE_CMD_RSP_SENT:	SRP_RSP (and data) posted
+ * @SRPT_STATE_MGMT:		task management function in LIO
+ * @SRPT_STATE_MGMT_RSP_SENT:	task management response posted
+ * @SRPT_STATE_DONE:		response completed or command aborted
+ */
+enum srpt_cmd_state {
+	SRPT_STATE_NEW,
+	SRPT_STATE_NEED_DATA,
+	SRPT_STATE_DATA_IN,
+	SRPT_STATE_CMD_RSP_SENT,
+	SRPT_STATE_MGMT,
+	SRPT_STATE_MGMT_RSP_SENT,
+	SRPT_STATE_DONE,
+};
+
+/**
+ * struct srpt_recv_ioctx - a receive buffer
+ * @cqe:	completion entry (srpt_recv_done)
+ * @buf:	buffer of ch->recv_buf_size bytes
+ * @dma:	its DMA address
+ * @byte_len:	bytes received (valid while parked on the wait list)
+ * @wait_entry:	on ch->wait_list while parked
+ */
+struct srpt_recv_ioctx {
+	struct ib_cqe cqe;
+	void *buf;
+	u64 dma;
+	u32 byte_len;
+	struct list_head wait_entry;
+};
+
+/**
+ * struct srpt_rw_ctx - one remote buffer (direct descriptor)
+ * @rw:		rdma_rw context
+ * @sg:		local pages for it
+ * @nents:	entries in @sg
+ */
+struct srpt_rw_ctx {
+	struct rdma_rw_ctx rw;
+	struct scatterlist *sg;
+	unsigned int nents;
+};
+
+/**
+ * struct srpt_send_ioctx - one command
+ * @cmd:	LIO command (must stay the first member for container_of)
+ * @ch:		owning channel
+ * @cqe:	completion entry of the response SEND (srpt_send_done)
+ * @rdma_cqe:	completion entry of the RDMA READ chain (srpt_rdma_read_done)
+ * @rsp_buf:	response buffer, ch->rsp_buf_size bytes
+ * @rsp_dma:	its DMA address
+ * @state:	enum srpt_cmd_state
+ * @tag:	initiator tag (echoed in the response)
+ * @data_dir:	SRPT_DIR_* of the command
+ * @rw_ctxs:	rdma_rw contexts (@s_rw_ctx when there is only one)
+ * @s_rw_ctx:	inline storage for a single descriptor
+ * @n_rw_ctx:	contexts in @rw_ctxs
+ * @n_rdma:	work requests those contexts post
+ * @data_len:	sum of descriptor lengths
+ * @sg:		scatterlist handed to LIO (chained over @rw_ctxs, or the
+ *		immediate data copy)
+ * @sg_cnt:	its length
+ * @imm_sg:	pages holding a copy of immediate data (or NULL)
+ * @imm_nents:	entries of @imm_sg
+ * @lio_owned:	LIO holds the se_cmd (else the context is freed directly)
+ * @n_wr_posted: work requests posted with the response (SEND + RDMA WRITEs)
+ * @sense:	sense buffer for LIO
+ */
+struct srpt_send_ioctx {
+	struct se_cmd cmd;
+	struct srpt_rdma_ch *ch;
+	struct ib_cqe cqe;
+	struct ib_cqe rdma_cqe;
+	void *rsp_buf;
+	u64 rsp_dma;
+	enum srpt_cmd_state state;
+	u64 tag;
+	enum srpt_data_dir data_dir;
+	struct srpt_rw_ctx *rw_ctxs;
+	struct srpt_rw_ctx s_rw_ctx;
+	u32 n_rw_ctx;
+	u32 n_rdma;
+	u32 data_len;
+	struct scatterlist *sg;
+	u32 sg_cnt;
+	struct scatterlist *imm_sg;
+	unsigned int imm_nents;
+	bool lio_owned;
+	u32 n_wr_posted;
+	u8 sense[TRANSPORT_SENSE_BUFFER];
+};
+
+/**
+ * struct srpt_rdma_ch - one RDMA channel
+ * @sdev, @sport:	device and port (the channel holds a sdev reference)
+ * @tpg:		TPG whose session this channel has
+ * @nexus:		I_T nexus, @list is in nexus->ch_list
+ * @list:		see @nexus
+ * @using_rdma_cm:	logged in through the RDMA/CM (else IB/CM)
+ * @ib_cm_id, @rdma_cm_id: connection manager ID
+ * @qp, @cq, @cq_size:	queue pair and completion queue
+ * @lock:		protects @state, @wait_list, @wait_busy and @wait_kick
+ * @state:		enum srpt_ch_state
+ * @wait_list:		receive contexts parked until LIVE or until a send
+ *			context is free, in arrival order
+ * @wait_busy:		someone is draining @wait_list
+ * @wait_kick:		drain @wait_list once more before stopping
+ * @wait_work:		drains @wait_list after a send context was freed
+ * @params:		negotiated login parameters
+ * @limits:		bounds applied to every SRP_CMD
+ * @rq_size:		receive ring depth (== initial credits)
+ * @recv_buf_size:	bytes per receive buffer
+ * @rsp_buf_size:	bytes per response buffer
+ * @sq_size:		send queue depth (tpg attribute)
+ * @sq_wr_avail:	send queue slots not in use
+ * @req_lim_delta:	credits owed to the initiator beyond the one every
+ *			response returns (IUs that got no response)
+ * @recv_ring:		receive contexts
+ * @send_ring:		send contexts, indexed by session tag
+ * @n_send:		entries in @send_ring
+ * @sess:		LIO session
+ * @sess_name:		initiator name the session was registered under
+ * @release_work:	tears the channel down
+ */
+struct srpt_rdma_ch {
+	struct srpt_device *sdev;
+	struct srpt_port *sport;
+	struct srpt_tpg *tpg;
+	struct srpt_nexus *nexus;
+	struct list_head list;
+	bool using_rdma_cm;
+	struct ib_cm_id *ib_cm_id;
+	struct rdma_cm_id *rdma_cm_id;
+	struct ib_qp *qp;
+	struct ib_cq *cq;
+	u32 cq_size;
+	spinlock_t lock;
+	enum srpt_ch_state state;
+	struct list_head wait_list;
+	bool wait_busy;
+	bool wait_kick;
+	struct work_struct wait_work;
+	struct srpt_login_params params;
+	struct srpt_cmd_limits limits;
+	u32 rq_size;
+	u32 recv_buf_size;
+	u32 rsp_buf_size;
+	u32 sq_size;
+	atomic_t sq_wr_avail;
+	u32 sq_wr_max;
+	atomic_t req_lim_delta;
+	struct srpt_recv_ioctx **recv_ring;
+	struct srpt_send_ioctx **send_ring;
+	u32 n_send;
+	struct se_session *sess;
+	char sess_name[64];
+	struct work_struct release_work;
+};
+
+/* Module parameters (ib_srpt.c). */
+extern int srp_max_req_size;
+extern u64 srpt_service_guid;
+extern u16 rdma_cm_port;
+
+extern struct workqueue_struct *srpt_wq;
+extern struct mutex srpt_dev_mutex;
+extern struct list_head srpt_dev_list;
+extern struct list_head srpt_port_id_list;
+extern struct ib_client srpt_client;
+extern const struct target_core_fabric_ops srpt_template;
+
+/* ib_srpt.c */
+void srpt_sdev_get(struct srpt_device *sdev);
+void srpt_sdev_put(struct srpt_device *sdev);
+struct srpt_device *srpt_sdev_lookup(struct ib_device *ib_dev);
+void srpt_attach_port_id(struct srpt_port_id *port_id);
+void srpt_detach_port_id(struct srpt_port_id *port_id);
+
+/* srpt_cm.c: connection management and channel lifetime */
+int srpt_cm_init(void);
+void srpt_cm_exit(void);
+int srpt_rdma_cm_listen(u16 port);
+void srpt_rdma_cm_stop(void);
+int srpt_ib_cm_listen(struct srpt_device *sdev);
+void srpt_close_ch(struct srpt_rdma_ch *ch);
+void srpt_close_port_channels(struct srpt_port *sport, struct srpt_tpg *tpg);
+void srpt_wait_port_channels(struct srpt_port *sport);
+void srpt_wait_tpg_channels(struct srpt_tpg *tpg);
+void srpt_ch_established(struct srpt_rdma_ch *ch);
+
+/* srpt_io.c: data path */
+int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch);
+void srpt_free_ch_rings(struct srpt_rdma_ch *ch);
+int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *ioctx);
+void srpt_process_wait_list(struct srpt_rdma_ch *ch);
+void srpt_wait_list_work(struct work_struct *work);
+int srpt_write_pending(struct se_cmd *se_cmd);
+int srpt_queue_data_in(struct se_cmd *se_cmd);
+int srpt_queue_status(struct se_cmd *se_cmd);
+void srpt_queue_tm_rsp(struct se_cmd *se_cmd);
+void srpt_aborted_task(struct se_cmd *se_cmd);
+void srpt_release_cmd(struct se_cmd *se_cmd);
+int srpt_check_stop_free(struct se_cmd *se_cmd);
+int srpt_get_tcm_cmd_state(struct se_cmd *se_cmd);
+
+/* srpt_configfs.c */
+extern struct configfs_attribute *srpt_da_attrs[];
+extern struct configfs_attribute *srpt_wwn_attrs[];
+extern struct configfs_attribute *srpt_tpg_attrib_attrs[];
+struct se_wwn *srpt_make_tport(struct target_fabric_configfs *tf,
+			       struct config_group *group, const char *name);
+void srpt_drop_tport(struct se_wwn *wwn);
+struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn, const char *name);
+int srpt_enable_tpg(struct se_portal_group *se_tpg, bool enable);
+void srpt_drop_tpg(struct se_portal_group *se_tpg);
+int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name);
+
+static inline struct srpt_tpg *srpt_tpg(struct se_portal_group *se_tpg)
+{
+	return container_of(se_tpg, struct srpt_tpg, tpg);
+}
+
+static inline struct srpt_port_id *srpt_wwn_to_port_id(struct se_wwn *wwn)
+{
+	return container_of(wwn, struct srpt_port_id, wwn);
+}
+
+#endif /* IB_SRPT_H */

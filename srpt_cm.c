@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * srpt_cm.c - SRP login over the IB/CM and the RDMA/CM, RDMA channel
+ * creation and teardown.
+ *
+ * A login runs in the connection manager's event handler:
+ *   parse the private data (srpt_proto.c) -> negotiate -> pick a TPG whose
+ *   ACLs admit the initiator and create the LIO session -> create CQ, QP and
+ *   rings, post the receives -> join the I_T nexus (multichannel action) ->
+ *   accept with SRP_LOGIN_RSP.  Any failure before the channel joins its
+ *   nexus is unwound here and answered with SRP_LOGIN_REJ.
+ *
+ * Teardown is srpt_close_ch() from any context (CM event, LIO, TPG disable,
+ * device removal, fatal completion): it moves the channel to
+ * CH_DISCONNECTING once and queues release work, which disconnects, destroys
+ * the CM ID (no more events), drains the QP (no more completions), removes
+ * the session (no more LIO callbacks), frees the resources and finally
+ * leaves the nexus and wakes the waiters.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/random.h>
+#include <linux/inet.h>
+#include <rdma/ib_cache.h>
+
+#include "ib_srpt.h"
+
+static DEFINE_MUTEX(srpt_rdma_cm_mutex);
+static struct rdma_cm_id *srpt_rdma_cm_listener;
+static DECLARE_WAIT_QUEUE_HEAD(srpt_release_wq);
+struct workqueue_struct *srpt_wq;
+
+/**
+ * struct srpt_login - what a CM flavour hands to the common login code
+ * @sdev:	device the request arrived on (referenced)
+ * @sport:	port the request arrived on
+ * @req:	parsed SRP_LOGIN_REQ
+ * @ib_cm_id:	IB/CM connection ID, or NULL
+ * @ib_req:	IB/CM REQ parameters, or NULL
+ * @rdma_cm_id:	RDMA/CM connection ID, or NULL
+ */
+struct srpt_login {
+	struct srpt_device *sdev;
+	struct srpt_port *sport;
+	struct srpt_login_req req;
+	struct ib_cm_id *ib_cm_id;
+	const struct ib_cm_req_event_param *ib_req;
+	struct rdma_cm_id *rdma_cm_id;
+};
+
+/* --------------------------- channel teardown ---------------------------- */
+
+/**
+ * srpt_close_ch() - start tearing down a channel
+ * @ch: channel
+ *
+ * Callable from any context and any number of times; only the first call
+ * does anything.
+ */
+void srpt_close_ch(struct srpt_rdma_ch *ch)
+{
+	unsigned long flags;
+	bool first;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	first = ch->state < CH_DISCONNECTING;
+	if (first)
+		ch->state = CH_DISCONNECTING;
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	if (first) {
+		pr_debug("%s: closing channel (qp %u)\n", ch->sess_name,
+			 ch->qp ? ch->qp->qp_num : 0);
+		queue_work(srpt_wq, &ch->release_work);
+	}
+}
+
+static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
+{
+	if (ch->using_rdma_cm) {
+		rdma_disconnect(ch->rdma_cm_id);
+		return;
+	}
+	/* Our DREQ, or our DREP if the initiator already sent a DREQ. */
+	if (ib_send_cm_dreq(ch->ib_cm_id, NULL, 0) < 0)
+		ib_send_cm_drep(ch->ib_cm_id, NULL, 0);
+}
+
+static void srpt_ch_destroy_cm_id(struct srpt_rdma_ch *ch)
+{
+	if (ch->using_rdma_cm)
+		rdma_destroy_id(ch->rdma_cm_id);
+	else
+		ib_destroy_cm_id(ch->ib_cm_id);
+}
+
+static void srpt_destroy_ch_ib(struct srpt_rdma_ch *ch)
+{
+	ib_destroy_qp(ch->qp);
+	ib_cq_pool_put(ch->cq, ch->cq_size);
+	srpt_free_ch_rings(ch);
+}
+
+static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
+{
+	struct srpt_port *sport = ch->sport;
+	struct srpt_nexus *nexus = ch->nexus;
+
+	mutex_lock(&sport->mutex);
+	list_del(&ch->list);
+	if (list_empty(&nexus->ch_list)) {
+		list_del(&nexus->entry);
+		kfree(nexus);
+	}
+	mutex_unlock(&sport->mutex);
+}
+
+static void srpt_release_channel_work(struct work_struct *w)
+{
+	struct srpt_rdma_ch *ch = container_of(w, struct srpt_rdma_ch,
+					       release_work);
+	struct srpt_device *sdev = ch->sdev;
+	struct srpt_tpg *tpg = ch->tpg;
+	unsigned long flags;
+
+	srpt_ch_disconnect(ch);
+	/* Waits for a running CM handler; no CM events after this. */
+	srpt_ch_destroy_cm_id(ch);
+	/* Flushes every posted WR; no completions after this. */
+	ib_drain_qp(ch->qp);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->state = CH_DISCONNECTED;
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	target_stop_session(ch->sess);
+	target_wait_for_sess_cmds(ch->sess);
+	target_remove_session(ch->sess);
+	cancel_work_sync(&ch->wait_work);
+	pr_info("%s: channel released\n", ch->sess_name);
+
+	srpt_destroy_ch_ib(ch);
+	srpt_sdev_put(sdev);	/* not the last one: remove_one waits for us */
+	srpt_leave_nexus(ch);
+	atomic_dec(&tpg->nr_channels);
+	kfree(ch);
+	wake_up_all(&srpt_release_wq);
+}
+
+/**
+ * srpt_close_port_channels() - close the channels of a port
+ * @sport: port
+ * @tpg:   only the channels of this TPG, or all if NULL
+ */
+void srpt_close_port_channels(struct srpt_port *sport, struct srpt_tpg *tpg)
+{
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *ch;
+
+	mutex_lock(&sport->mutex);
+	list_for_each_entry(nexus, &sport->nexus_list, entry)
+		list_for_each_entry(ch, &nexus->ch_list, list)
+			if (!tpg || ch->tpg == tpg)
+				srpt_close_ch(ch);
+	mutex_unlock(&sport->mutex);
+}
+
+static bool srpt_port_has_channels(struct srpt_port *sport)
+{
+	bool busy;
+
+	mutex_lock(&sport->mutex);
+	busy = !list_empty(&sport->nexus_list);
+	mutex_unlock(&sport->mutex);
+	return busy;
+}
+
+/* Wait, logging every 5 s, until every channel of @sport is released. */
+void srpt_wait_port_channels(struct srpt_port *sport)
+{
+	while (!wait_event_timeout(srpt_release_wq,
+				   !srpt_port_has_channels(sport), 5 * HZ))
+		pr_info("%s port %u: waiting for channels to be released\n",
+			dev_name(&sport->sdev->ib_dev->dev), sport->port);
+}
+
+/* Wait, logging every 5 s, until every channel of @tpg is released. */
+void srpt_wait_tpg_channels(struct srpt_tpg *tpg)
+{
+	while (!wait_event_timeout(srpt_release_wq,
+				   !atomic_read(&tpg->nr_channels), 5 * HZ))
+		pr_info("%s: waiting for %d channel(s) to be released\n",
+			tpg->port_id->name, atomic_read(&tpg->nr_channels));
+}
+
+/* --------------------------- channel creation ---------------------------- */
+
+static void srpt_qp_event(struct ib_event *event, void *ptr)
+{
+	struct srpt_rdma_ch *ch = ptr;
+
+	switch (event->event) {
+	case IB_EVENT_COMM_EST:
+		/* A receive completed before the RTU / ESTABLISHED event. */
+		if (ch->using_rdma_cm)
+			rdma_notify(ch->rdma_cm_id, event->event);
+		else
+			ib_cm_notify(ch->ib_cm_id, event->event);
+		break;
+	case IB_EVENT_QP_LAST_WQE_REACHED:
+		break;
+	default:
+		pr_err_ratelimited("%s: QP event %s (%d)\n", ch->sess_name,
+				   ib_event_msg(event->event), event->event);
+		srpt_close_ch(ch);
+		break;
+	}
+}
+
+/* Move an IB/CM QP to @state with the attributes the CM computes. */
+static int srpt_ib_cm_modify_qp(struct srpt_rdma_ch *ch,
+				enum ib_qp_state state)
+{
+	struct ib_qp_attr attr = { .qp_state = state };
+	int mask, ret;
+
+	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
+	if (ret)
+		return ret;
+	switch (state) {
+	case IB_QPS_INIT:
+		/* The target starts every RDMA transfer itself. */
+		attr.qp_access_flags = IB_ACCESS_LOCAL_WRITE;
+		break;
+	case IB_QPS_RTR:
+		attr.max_dest_rd_atomic = SRPT_RDMA_DEPTH;
+		break;
+	case IB_QPS_RTS:
+		attr.max_rd_atomic = SRPT_RDMA_DEPTH;
+		break;
+	default:
+		break;
+	}
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+static int srpt_create_qp(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	struct ib_qp_init_attr init = {
+		.event_handler	= srpt_qp_event,
+		.qp_context	= ch,
+		.send_cq	= ch->cq,
+		.recv_cq	= ch->cq,
+		.sq_sig_type	= IB_SIGNAL_REQ_WR,
+		.qp_type	= IB_QPT_RC,
+		.port_num	= ch->sport->port,
+	};
+	int ret;
+
+	init.cap.max_send_wr = ch->sq_size / 2;
+	init.cap.max_rdma_ctxs = ch->sq_size / 2;
+	init.cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge, 32);
+	init.cap.max_recv_wr = ch->rq_size + 1;	/* + drain */
+	init.cap.max_recv_sge = 1;
+
+	if (ch->using_rdma_cm) {
+		ret = rdma_create_qp(ch->rdma_cm_id, ch->sdev->pd, &init);
+		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
+	} else {
+		ch->qp = ib_create_qp(ch->sdev->pd, &init);
+		ret = PTR_ERR_OR_ZERO(ch->qp);
+		if (ret)
+			ch->qp = NULL;
+	}
+	if (ret)
+		return ret;
+	/* Every WR the QP can hold, less the one ib_drain_qp() needs. */
+	ch->sq_wr_max = init.cap.max_send_wr - 1;
+	atomic_set(&ch->sq_wr_avail, ch->sq_wr_max);
+	return 0;
+}
+
+/**
+ * srpt_create_ch_ib() - create CQ, QP and rings, post every receive
+ * @ch: channel whose sizes are set
+ *
+ * Halves the send queue until the HCA accepts the QP, down to 16 entries.
+ */
+static int srpt_create_ch_ib(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	u32 i;
+	int ret;
+
+	ret = srpt_alloc_ch_rings(ch);
+	if (ret)
+		return ret;
+retry:
+	/* Receives + drain, sends, RDMA READ chains, drain. */
+	ch->cq_size = ch->rq_size + 1 + ch->sq_size + 1;
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size, -1, IB_POLL_WORKQUEUE);
+	if (IS_ERR(ch->cq)) {
+		ret = PTR_ERR(ch->cq);
+		goto free_rings;
+	}
+	ret = srpt_create_qp(ch);
+	if (ret) {
+		ib_cq_pool_put(ch->cq, ch->cq_size);
+		if ((ret == -ENOMEM || ret == -EINVAL) && ch->sq_size > 16) {
+			ch->sq_size /= 2;
+			goto retry;
+		}
+		goto free_rings;
+	}
+	if (!ch->using_rdma_cm) {
+		ret = srpt_ib_cm_modify_qp(ch, IB_QPS_INIT);
+		if (ret)
+			goto destroy_qp;
+	}
+	for (i = 0; i < ch->rq_size; i++) {
+		ret = srpt_post_recv(ch, ch->recv_ring[i]);
+		if (ret)
+			goto destroy_qp;
+	}
+	return 0;
+
+destroy_qp:
+	/* Flush posted receives before the rings go away. */
+	ib_drain_qp(ch->qp);
+	if (ch->using_rdma_cm)
+		rdma_destroy_qp(ch->rdma_cm_id);
+	else
+		ib_destroy_qp(ch->qp);
+	ch->qp = NULL;
+	ib_cq_pool_put(ch->cq, ch->cq_size);
+free_rings:
+	srpt_free_ch_rings(ch);
+	return ret;
+}
+
+static void srpt_unwind_ch_ib(struct srpt_rdma_ch *ch)
+{
+	ib_drain_qp(ch->qp);
+	if (ch->using_rdma_cm)
+		rdma_destroy_qp(ch->rdma_cm_id);
+	else
+		ib_destroy_qp(ch->qp);
+	ib_cq_pool_put(ch->cq, ch->cq_size);
+	srpt_free_ch_rings(ch);
+}
+
+static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
+{
+	struct srpt_rdma_ch *ch;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return NULL;
+	ch->sdev = lg->sdev;
+	ch->sport = lg->sport;
+	spin_lock_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->wait_list);
+	INIT_LIST_HEAD(&ch->list);
+	INIT_WORK(&ch->release_work, srpt_release_channel_work);
+	INIT_WORK(&ch->wait_work, srpt_wait_list_work);
+	ch->state = CH_CONNECTING;
+	ch->using_rdma_cm = lg->rdma_cm_id != NULL;
+	ch->rdma_cm_id = lg->rdma_cm_id;
+	ch->ib_cm_id = lg->ib_cm_id;
+	atomic_set(&ch->req_lim_delta, 0);
+	return ch;
+}
+
+/* ------------------------- sessions and nexus ---------------------------- */
+
+/* Format the initiator's address (RDMA/CM) as an ACL name. */
+static void srpt_format_peer_addr(struct srpt_login *lg, char *buf,
+				  size_t size)
+{
+	struct sockaddr *sa = (struct sockaddr *)
+		&lg->rdma_cm_id->route.addr.dst_addr;
+
+	snprintf(buf, size, "%pISc", sa);
+}
+
+static int srpt_try_session(struct srpt_rdma_ch *ch, struct srpt_tpg *tpg,
+			    const char *name)
+{
+	struct se_session *sess;
+
+	sess = target_setup_session(&tpg->tpg, ch->n_send, 1,
+				    TARGET_PROT_NORMAL, name, ch, NULL);
+	if (IS_ERR(sess))
+		return PTR_ERR(sess);
+	ch->sess = sess;
+	ch->tpg = tpg;
+	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
+	atomic_inc(&tpg->nr_channels);
+	return 0;
+}
+
+/*
+ * Session names tried, as the upstream driver names them: for a GUID-named
+ * port the initiator port GUID (IB/CM) or the initiator's IP address
+ * (RDMA/CM); for a GID-named port the 128-bit initiator port ID with and
+ * without "0x".
+ */
+static int srpt_tpg_session(struct srpt_rdma_ch *ch, struct srpt_login *lg,
+			    struct srpt_tpg *tpg)
+{
+	char name[64];
+
+	if (tpg->port_id->is_guid) {
+		if (lg->rdma_cm_id)
+			srpt_format_peer_addr(lg, name, sizeof(name));
+		else
+			srpt_format_guid(name, lg->req.initiator_port_id + 8);
+		return srpt_try_session(ch, tpg, name);
+	}
+	srpt_format_gid(name, lg->req.initiator_port_id);
+	if (!srpt_try_session(ch, tpg, name))
+		return 0;
+	return srpt_try_session(ch, tpg, name + 2);
+}
+
+/**
+ * srpt_ch_attach_session() - pick a TPG and create the LIO session
+ * @ch: new channel
+ * @lg: login
+ *
+ * Caller holds srpt_dev_mutex.  Returns 0 or an SRP_LOGIN_REJ reason:
+ * INSUFFICIENT_RESOURCES when no enabled TPG exists on the port,
+ * UNABLE_ESTABLISH_CHANNEL when no enabled TPG has an ACL for the initiator.
+ */
+static u32 srpt_ch_attach_session(struct srpt_rdma_ch *ch,
+				  struct srpt_login *lg)
+{
+	struct srpt_port_id *ids[2] = { lg->sport->guid_id, lg->sport->gid_id };
+	bool any_enabled = false;
+	struct srpt_tpg *tpg;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (!ids[i])
+			continue;
+		list_for_each_entry(tpg, &ids[i]->tpg_list, entry) {
+			if (!tpg->enabled)
+				continue;
+			any_enabled = true;
+			if (!srpt_tpg_session(ch, lg, tpg))
+				return 0;
+		}
+	}
+	return any_enabled ? SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL :
+			     SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+}
+
+static void srpt_ch_detach_session(struct srpt_rdma_ch *ch)
+{
+	target_remove_session(ch->sess);
+	atomic_dec(&ch->tpg->nr_channels);
+	wake_up_all(&srpt_release_wq);
+}
+
+/**
+ * srpt_ch_join_nexus() - add a channel to its I_T nexus
+ * @ch:    new channel
+ * @lg:    login
+ * @flags: SRP_LOGIN_RSP multichannel result
+ *
+ * A SINGLE login closes every other channel of the nexus (TERMINATED if
+ * there were any); a MULTI login keeps them (MAINTAINED if there are any).
+ * Caller holds srpt_dev_mutex.
+ */
+static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
+			      u8 *flags)
+{
+	struct srpt_port *sport = lg->sport;
+	struct srpt_nexus *nexus, *found = NULL;
+	struct srpt_rdma_ch *other;
+	int ret = 0;
+
+	*flags = SRPT_LOGIN_RSP_MULTICHAN_NO_CHAN;
+	mutex_lock(&sport->mutex);
+	if (sport->sdev->removing) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	list_for_each_entry(nexus, &sport->nexus_list, entry) {
+		if (!memcmp(nexus->i_port_id, lg->req.initiator_port_id, 16) &&
+		    !memcmp(nexus->t_port_id, lg->req.target_port_id, 16)) {
+			found = nexus;
+			break;
+		}
+	}
+	if (!found) {
+		found = kzalloc(sizeof(*found), GFP_KERNEL);
+		if (!found) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		INIT_LIST_HEAD(&found->ch_list);
+		memcpy(found->i_port_id, lg->req.initiator_port_id, 16);
+		memcpy(found->t_port_id, lg->req.target_port_id, 16);
+		list_add_tail(&found->entry, &sport->nexus_list);
+	}
+	list_for_each_entry(other, &found->ch_list, list) {
+		if (ch->params.multichan_action == SRPT_MULTICHAN_SINGLE) {
+			srpt_close_ch(other);
+			*flags = SRPT_LOGIN_RSP_MULTICHAN_TERMINATED;
+		} else {
+			*flags = SRPT_LOGIN_RSP_MULTICHAN_MAINTAINED;
+		}
+	}
+	ch->nexus = found;
+	list_add_tail(&ch->list, &found->ch_list);
+unlock:
+	mutex_unlock(&sport->mutex);
+	return ret;
+}
+
+/* ------------------------------- accept ---------------------------------- */
+
+static int srpt_accept(struct srpt_rdma_ch *ch, struct srpt_login *lg,
+		       u8 rsp_flags)
+{
+	u8 rsp[SRPT_LOGIN_RSP_LEN];
+	int ret;
+
+	srpt_build_login_rsp(rsp, sizeof(rsp), lg->req.tag, &ch->params,
+			     rsp_flags);
+	if (ch->using_rdma_cm) {
+		struct rdma_conn_param param = {
+			.private_data		= rsp,
+			.private_data_len	= sizeof(rsp),
+			.responder_resources	= SRPT_RDMA_DEPTH,
+			.initiator_depth	= SRPT_RDMA_DEPTH,
+			.flow_control		= 1,
+			.rnr_retry_count	= 7,
+		};
+
+		return rdma_accept(ch->rdma_cm_id, &param);
+	} else {
+		struct ib_cm_rep_param rep = {
+			.qp_num			= ch->qp->qp_num,
+			.starting_psn		= get_random_u32() & 0xffffff,
+			.private_data		= rsp,
+			.private_data_len	= sizeof(rsp),
+			.responder_resources	= SRPT_RDMA_DEPTH,
+			.initiator_depth	= SRPT_RDMA_DEPTH,
+			.flow_control		= 1,
+			.rnr_retry_count	= 7,
+		};
+
+		ret = srpt_ib_cm_modify_qp(ch, IB_QPS_RTR);
+		if (ret)
+			return ret;
+		return ib_send_cm_rep(ch->ib_cm_id, &rep);
+	}
+}
+
+/**
+ * srpt_ch_established() - RTU / ESTABLISHED: start processing IUs
+ * @ch: channel
+ */
+void srpt_ch_established(struct srpt_rdma_ch *ch)
+{
+	unsigned long flags;
+	bool live = false;
+
+	if (!ch->using_rdma_cm && srpt_ib_cm_modify_qp(ch, IB_QPS_RTS)) {
+		srpt_close_ch(ch);
+		return;
+	}
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->state == CH_CONNECTING) {
+		ch->state = CH_LIVE;
+		live = true;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (live) {
+		pr_info("%s: channel live (qp %u, %u credits, it_iu_len %u%s)\n",
+			ch->sess_name, ch->qp->qp_num, ch->rq_size,
+			ch->params.it_iu_len,
+			ch->params.imm_data ? ", immediate data" : "");
+		srpt_process_wait_list(ch);
+	}
+}
+
+/* -------------------------------- login ---------------------------------- */
+
+static void srpt_ch_set_limits(struct srpt_rdma_ch *ch)
+{
+	const struct srpt_tpg_attrib *a = &ch->tpg->attrib;
+
+	ch->params.ti_iu_len = a->srp_max_rsp_size;
+	ch->rsp_buf_size = a->srp_max_rsp_size;
+	ch->sq_size = a->srp_sq_size;
+	ch->recv_buf_size = ch->params.it_iu_len;
+	ch->limits.buf_fmt = ch->params.buf_fmt;
+	ch->limits.imm_data_offset = ch->params.imm_data ?
+		ch->params.imm_data_offset : 0;
+	ch->limits.max_data_len = SRPT_MAX_DATA_LEN;
+	ch->limits.allow_ext_table = false;
+}
+
+/**
+ * srpt_cm_req_recv() - handle an SRP_LOGIN_REQ from either CM
+ * @lg: login
+ *
+ * Returns 0 if the login was accepted (or accepted and then failed, in which
+ * case the channel is already being closed), else the SRP_LOGIN_REJ reason
+ * to send; nothing is left allocated then.
+ */
+static u32 srpt_cm_req_recv(struct srpt_login *lg)
+{
+	struct srpt_login_policy pol = {
+		.service_guid	= srpt_service_guid,
+		.max_req_size	= srp_max_req_size,
+		.max_rsp_size	= SRPT_DEF_MAX_RSP_SIZE,
+		.use_srq	= false,
+	};
+	struct srpt_rdma_ch *ch;
+	struct srpt_login_params params;
+	u32 reason;
+	u8 rsp_flags;
+
+	pol.credits = min_t(u32, SRPT_RQ_SIZE,
+			    lg->sdev->ib_dev->attrs.max_qp_wr - 1);
+	reason = srpt_login_negotiate(&lg->req, &pol, &params);
+	if (reason) {
+		pr_info_ratelimited("login rejected by negotiation: reason %#x (it_iu_len %u, buf_fmt %#x, flags %#x)\n",
+				    reason, lg->req.req_it_iu_len,
+				    lg->req.req_buf_fmt, lg->req.req_flags);
+		return reason;
+	}
+
+	ch = srpt_ch_alloc(lg);
+	if (!ch)
+		return SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	ch->params = params;
+	ch->rq_size = params.credits;
+	ch->n_send = 2 * ch->rq_size;
+
+	mutex_lock(&srpt_dev_mutex);
+	reason = srpt_ch_attach_session(ch, lg);
+	if (reason) {
+		pr_info_ratelimited("login rejected: %s (reason %#x)\n",
+				    reason == SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES ?
+				    "no enabled TPG on this port" :
+				    "no ACL admits this initiator", reason);
+		goto unlock;
+	}
+	srpt_ch_set_limits(ch);
+	reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	if (srpt_create_ch_ib(ch))
+		goto detach;
+	if (srpt_ch_join_nexus(ch, lg, &rsp_flags))
+		goto destroy_ib;
+	srpt_sdev_get(ch->sdev);
+	mutex_unlock(&srpt_dev_mutex);
+
+	if (ch->using_rdma_cm)
+		ch->rdma_cm_id->context = ch;
+	else
+		ch->ib_cm_id->context = ch;
+	if (srpt_accept(ch, lg, rsp_flags)) {
+		pr_err("%s: accepting the login failed\n", ch->sess_name);
+		srpt_close_ch(ch);
+	}
+	return 0;
+
+destroy_ib:
+	srpt_unwind_ch_ib(ch);
+detach:
+	srpt_ch_detach_session(ch);
+unlock:
+	mutex_unlock(&srpt_dev_mutex);
+	kfree(ch);
+	return reason;
+}
+
+/* ------------------------------- RDMA/CM --------------------------------- */
+
+static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
+				 struct rdma_cm_event *event)
+{
+	struct srpt_login lg = { .rdma_cm_id = cm_id };
+	u8 rej[SRPT_LOGIN_REJ_LEN];
+	u32 reason;
+
+	if (srpt_parse_login_req_rdma(event->param.conn.private_data,
+				      event->param.conn.private_data_len,
+				      &lg.req)) {
+		pr_info_ratelimited("RDMA/CM login with malformed private data (%u bytes) rejected\n",
+				    event->param.conn.private_data_len);
+		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+		goto reject;
+	}
+	lg.sdev = srpt_sdev_lookup(cm_id->device);
+	if (!lg.sdev || cm_id->port_num < 1 ||
+	    cm_id->port_num > lg.sdev->port_cnt) {
+		reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		goto put;
+	}
+	lg.sport = &lg.sdev->port[cm_id->port_num - 1];
+	reason = srpt_cm_req_recv(&lg);
+put:
+	if (lg.sdev)
+		srpt_sdev_put(lg.sdev);
+	if (!reason)
+		return 0;
+reject:
+	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
+	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
+	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
+}
+
+static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
+				struct rdma_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	switch (event->event) {
+	case RDMA_CM_EVENT_CONNECT_REQUEST:
+		return srpt_rdma_cm_req_recv(cm_id, event);
+	case RDMA_CM_EVENT_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+	case RDMA_CM_EVENT_REJECTED:
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+		if (ch)
+			srpt_close_ch(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static struct rdma_cm_id *srpt_rdma_cm_bind(u16 port)
+{
+	struct sockaddr_in6 addr6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+	};
+	struct sockaddr_in addr4 = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	struct rdma_cm_id *id;
+	int ret;
+
+	id = rdma_create_id(&init_net, srpt_rdma_cm_handler, NULL,
+			    RDMA_PS_TCP, IB_QPT_RC);
+	if (IS_ERR(id))
+		return id;
+	/* IPv6 any (dual stack), else IPv4 any if IPv6 is unavailable. */
+	ret = rdma_bind_addr(id, (struct sockaddr *)&addr6);
+	if (ret)
+		ret = rdma_bind_addr(id, (struct sockaddr *)&addr4);
+	if (!ret)
+		ret = rdma_listen(id, 128);
+	if (ret) {
+		rdma_destroy_id(id);
+		return ERR_PTR(ret);
+	}
+	return id;
+}
+
+/**
+ * srpt_rdma_cm_listen() - (re)start the RDMA/CM listener
+ * @port: TCP port number space port, 0 to stop listening
+ *
+ * Existing channels are not affected.
+ */
+int srpt_rdma_cm_listen(u16 port)
+{
+	struct rdma_cm_id *id = NULL, *old;
+
+	if (port) {
+		id = srpt_rdma_cm_bind(port);
+		if (IS_ERR(id))
+			return PTR_ERR(id);
+	}
+	mutex_lock(&srpt_rdma_cm_mutex);
+	old = srpt_rdma_cm_listener;
+	srpt_rdma_cm_listener = id;
+	rdma_cm_port = port;
+	mutex_unlock(&srpt_rdma_cm_mutex);
+	if (old)
+		rdma_destroy_id(old);
+	if (port)
+		pr_info("RDMA/CM listening on port %u\n", port);
+	return 0;
+}
+
+void srpt_rdma_cm_stop(void)
+{
+	srpt_rdma_cm_listen(0);
+}
+
+/* -------------------------------- IB/CM ---------------------------------- */
+
+static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
+			       const struct ib_cm_event *event)
+{
+	const struct ib_cm_req_event_param *req = &event->param.req_rcvd;
+	struct srpt_device *sdev = cm_id->context;
+	struct srpt_login lg = {
+		.ib_cm_id = cm_id,
+		.ib_req = req,
+	};
+	u8 rej[SRPT_LOGIN_REJ_LEN];
+	u32 reason;
+
+	if (srpt_parse_login_req_ib(event->private_data,
+				    IB_CM_REQ_PRIVATE_DATA_SIZE, &lg.req)) {
+		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+		goto reject;
+	}
+	lg.sdev = srpt_sdev_lookup(sdev->ib_dev);
+	if (!lg.sdev || req->port < 1 || req->port > lg.sdev->port_cnt) {
+		reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		goto put;
+	}
+	lg.sport = &lg.sdev->port[req->port - 1];
+	reason = srpt_cm_req_recv(&lg);
+put:
+	if (lg.sdev)
+		srpt_sdev_put(lg.sdev);
+	if (!reason)
+		return 0;
+reject:
+	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
+	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
+		       sizeof(rej));
+	return -ECONNREFUSED;	/* makes the IB/CM destroy cm_id */
+}
+
+static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
+			      const struct ib_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	switch (event->event) {
+	case IB_CM_REQ_RECEIVED:
+		return srpt_ib_cm_req_recv(cm_id, event);
+	case IB_CM_RTU_RECEIVED:
+	case IB_CM_USER_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case IB_CM_REJ_RECEIVED:
+	case IB_CM_DREQ_RECEIVED:
+	case IB_CM_DREP_RECEIVED:
+	case IB_CM_TIMEWAIT_EXIT:
+	case IB_CM_REP_ERROR:
+	case IB_CM_DREQ_ERROR:
+		srpt_close_ch(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/**
+ * srpt_ib_cm_listen() - listen for IB/CM logins on an InfiniBand device
+ * @sdev: device
+ *
+ * The service ID is srpt_service_guid.  Devices without an InfiniBand port 1
+ * (RoCE, iWARP) log in through the RDMA/CM only; returns 0 for them.
+ */
+int srpt_ib_cm_listen(struct srpt_device *sdev)
+{
+	struct ib_cm_id *cm_id;
+	int ret;
+
+	if (!rdma_cap_ib_cm(sdev->ib_dev, 1) ||
+	    rdma_port_get_link_layer(sdev->ib_dev, 1) !=
+	    IB_LINK_LAYER_INFINIBAND)
+		return 0;
+	cm_id = ib_create_cm_id(sdev->ib_dev, srpt_ib_cm_handler, sdev);
+	if (IS_ERR(cm_id))
+		return PTR_ERR(cm_id);
+	ret = ib_cm_listen(cm_id, cpu_to_be64(srpt_service_guid));
+	if (ret) {
+		ib_destroy_cm_id(cm_id);
+		return ret;
+	}
+	sdev->cm_id = cm_id;
+	return 0;
+}
+
+int srpt_cm_init(void)
+{
+	srpt_wq = alloc_workqueue("srpt", WQ_MEM_RECLAIM, 0);
+	return srpt_wq ? 0 : -ENOMEM;
+}
+
+void srpt_cm_exit(void)
+{
+	destroy_workqueue(srpt_wq);
+}

@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * srpt_io.c - SRP data path: receive ring, SRP_CMD and SRP_TSK_MGMT
+ * handling, RDMA transfers through the rdma_rw API, responses, credits and
+ * the LIO command callbacks.
+ *
+ * Credits: the login grants rq_size credits, one per posted receive.  A
+ * receive buffer is reposted as soon as its IU has been consumed, before the
+ * command is submitted, so the initiator never holds more credits than there
+ * are posted receives.  Every SRP_RSP returns one credit plus the credits of
+ * IUs that got no response (unknown IUs, aborted tasks), kept in
+ * ch->req_lim_delta.
+ *
+ * Command lifetime: a send context is taken from the session tag pool when
+ * an SRP_CMD or SRP_TSK_MGMT arrives; LIO owns the se_cmd from
+ * target_init_cmd() on; the response SEND completion (or the failure to post
+ * it) drops our reference with transport_generic_free_cmd(); LIO calls
+ * srpt_release_cmd() when the last reference goes, which frees the RDMA
+ * contexts and the tag.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/scatterlist.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_proto.h>
+
+#include "ib_srpt.h"
+
+static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/* ------------------------------- rings ----------------------------------- */
+
+static void srpt_free_recv_ring(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	u32 i;
+
+	if (!ch->recv_ring)
+		return;
+	for (i = 0; i < ch->rq_size; i++) {
+		struct srpt_recv_ioctx *r = ch->recv_ring[i];
+
+		if (!r)
+			continue;
+		ib_dma_unmap_single(dev, r->dma, ch->recv_buf_size,
+				    DMA_FROM_DEVICE);
+		kfree(r->buf);
+		kfree(r);
+	}
+	kfree(ch->recv_ring);
+	ch->recv_ring = NULL;
+}
+
+static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	u32 i;
+
+	if (!ch->send_ring)
+		return;
+	for (i = 0; i < ch->n_send; i++) {
+		struct srpt_send_ioctx *s = ch->send_ring[i];
+
+		if (!s)
+			continue;
+		ib_dma_unmap_single(dev, s->rsp_dma, ch->rsp_buf_size,
+				    DMA_TO_DEVICE);
+		kfree(s->rsp_buf);
+		kfree(s);
+	}
+	kfree(ch->send_ring);
+	ch->send_ring = NULL;
+}
+
+void srpt_free_ch_rings(struct srpt_rdma_ch *ch)
+{
+	srpt_free_recv_ring(ch);
+	srpt_free_send_ring(ch);
+}
+
+static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	struct srpt_recv_ioctx *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	r->buf = kzalloc(ch->recv_buf_size, GFP_KERNEL);
+	if (!r->buf)
+		goto free_r;
+	r->dma = ib_dma_map_single(dev, r->buf, ch->recv_buf_size,
+				   DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(dev, r->dma))
+		goto free_buf;
+	r->cqe.done = srpt_recv_done;
+	INIT_LIST_HEAD(&r->wait_entry);
+	return r;
+
+free_buf:
+	kfree(r->buf);
+free_r:
+	kfree(r);
+	return NULL;
+}
+
+static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+	struct srpt_send_ioctx *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->rsp_buf = kzalloc(ch->rsp_buf_size, GFP_KERNEL);
+	if (!s->rsp_buf)
+		goto free_s;
+	s->rsp_dma = ib_dma_map_single(dev, s->rsp_buf, ch->rsp_buf_size,
+				       DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(dev, s->rsp_dma))
+		goto free_buf;
+	s->ch = ch;
+	s->cqe.done = srpt_send_done;
+	s->rdma_cqe.done = srpt_rdma_read_done;
+	return s;
+
+free_buf:
+	kfree(s->rsp_buf);
+free_s:
+	kfree(s);
+	return NULL;
+}
+
+/**
+ * srpt_alloc_ch_rings() - allocate the receive and send contexts
+ * @ch: channel with rq_size, n_send, recv_buf_size and rsp_buf_size set
+ */
+int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
+{
+	u32 i;
+
+	ch->recv_ring = kcalloc(ch->rq_size, sizeof(*ch->recv_ring),
+				GFP_KERNEL);
+	ch->send_ring = kcalloc(ch->n_send, sizeof(*ch->send_ring),
+				GFP_KERNEL);
+	if (!ch->recv_ring || !ch->send_ring)
+		goto fail;
+	for (i = 0; i < ch->rq_size; i++) {
+		ch->recv_ring[i] = srpt_alloc_recv_ioctx(ch);
+		if (!ch->recv_ring[i])
+			goto fail;
+	}
+	for (i = 0; i < ch->n_send; i++) {
+		ch->send_ring[i] = srpt_alloc_send_ioctx(ch);
+		if (!ch->send_ring[i])
+			goto fail;
+	}
+	return 0;
+
+fail:
+	srpt_free_ch_rings(ch);
+	return -ENOMEM;
+}
+
+int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
+{
+	struct ib_sge sge = {
+		.addr	= r->dma,
+		.length	= ch->recv_buf_size,
+		.lkey	= ch->sdev->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe		= &r->cqe,
+		.sg_list	= &sge,
+		.num_sge	= 1,
+	};
+
+	ib_dma_sync_single_for_device(ch->sdev->ib_dev, r->dma,
+				      ch->recv_buf_size, DMA_FROM_DEVICE);
+	return ib_post_recv(ch->qp, &wr, NULL);
+}
+
+static void srpt_repost_recv(struct srpt_rdma_ch *ch,
+			     struct srpt_recv_ioctx *r)
+{
+	int ret = srpt_post_recv(ch, r);
+
+	if (ret && READ_ONCE(ch->state) == CH_LIVE) {
+		pr_err_ratelimited("%s: reposting a receive failed (%d)\n",
+				   ch->sess_name, ret);
+		srpt_close_ch(ch);
+	}
+}
+
+/* ------------------------ send contexts and tags ------------------------- */
+
+static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *s;
+	unsigned int cpu;
+	int tag;
+
+	tag = sbitmap_queue_get(&ch->sess->sess_tag_pool, &cpu);
+	if (tag < 0)
+		return NULL;
+	s = ch->send_ring[tag];
+	memset(&s->cmd, 0, sizeof(s->cmd));
+	s->cmd.map_tag = tag;
+	s->cmd.map_cpu = cpu;
+	s->state = SRPT_STATE_NEW;
+	s->tag = 0;
+	s->data_dir = SRPT_DIR_NONE;
+	s->rw_ctxs = NULL;
+	s->n_rw_ctx = 0;
+	s->n_rdma = 0;
+	s->data_len = 0;
+	s->sg = NULL;
+	s->sg_cnt = 0;
+	s->imm_sg = NULL;
+	s->imm_nents = 0;
+	s->lio_owned = false;
+	s->n_wr_posted = 0;
+	return s;
+}
+
+static void srpt_put_send_ioctx(struct srpt_send_ioctx *s)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+
+	target_free_tag(ch->sess, &s->cmd);
+	if (!list_empty_careful(&ch->wait_list))
+		queue_work(srpt_wq, &ch->wait_work);
+}
+
+/* --------------------------- RDMA contexts ------------------------------- */
+
+static enum dma_data_direction srpt_rdma_dir(enum srpt_data_dir dir)
+{
+	/* From the HCA's point of view: data-out is an RDMA READ. */
+	return dir == SRPT_DIR_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+}
+
+static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
+			      struct srpt_send_ioctx *s)
+{
+	enum dma_data_direction dir = srpt_rdma_dir(s->data_dir);
+	u32 i;
+
+	for (i = 0; i < s->n_rw_ctx; i++) {
+		struct srpt_rw_ctx *ctx = &s->rw_ctxs[i];
+
+		rdma_rw_ctx_destroy(&ctx->rw, ch->qp, ch->sport->port,
+				    ctx->sg, ctx->nents, dir);
+		target_free_sgl(ctx->sg, ctx->nents);
+	}
+	if (s->rw_ctxs != &s->s_rw_ctx)
+		kfree(s->rw_ctxs);
+	s->rw_ctxs = NULL;
+	s->n_rw_ctx = 0;
+	s->n_rdma = 0;
+	s->sg = NULL;
+	s->sg_cnt = 0;
+}
+
+static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch, struct srpt_rw_ctx *ctx,
+			    const u8 *desc, u32 i, bool chain,
+			    enum dma_data_direction dir)
+{
+	u64 va;
+	u32 rkey, len;
+	int ret;
+
+	srpt_get_desc(desc, i, &va, &rkey, &len);
+	ret = target_alloc_sgl(&ctx->sg, &ctx->nents, len, false, chain);
+	if (ret)
+		return ret;
+	ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port, ctx->sg,
+			       ctx->nents, 0, va, rkey, dir);
+	if (ret < 0)
+		target_free_sgl(ctx->sg, ctx->nents);
+	return ret;
+}
+
+/**
+ * srpt_alloc_rw_ctxs() - buffers and rdma_rw contexts for a command
+ * @ch:  channel
+ * @s:   command
+ * @iu:  validated SRP_CMD
+ *
+ * One context per descriptor of non-zero length; their scatterlists are
+ * chained into the one handed to LIO.  On failure nothing is left behind.
+ */
+static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
+			      struct srpt_send_ioctx *s,
+			      const struct srpt_cmd_iu *iu)
+{
+	enum dma_data_direction dir = srpt_rdma_dir(iu->dir);
+	struct srpt_rw_ctx *prev = NULL;
+	u32 i, n = 0, k = 0;
+	u64 va;
+	u32 rkey, len;
+	int ret;
+
+	for (i = 0; i < iu->nr_desc; i++) {
+		srpt_get_desc(iu->desc, i, &va, &rkey, &len);
+		n += len != 0;
+	}
+	if (!n)
+		return 0;
+	if (n == 1) {
+		s->rw_ctxs = &s->s_rw_ctx;
+	} else {
+		s->rw_ctxs = kmalloc_array(n, sizeof(*s->rw_ctxs), GFP_KERNEL);
+		if (!s->rw_ctxs)
+			return -ENOMEM;
+	}
+	for (i = 0; i < iu->nr_desc; i++) {
+		struct srpt_rw_ctx *ctx = &s->rw_ctxs[k];
+
+		srpt_get_desc(iu->desc, i, &va, &rkey, &len);
+		if (!len)
+			continue;
+		ret = srpt_init_rw_ctx(ch, ctx, iu->desc, i, k + 1 < n, dir);
+		if (ret < 0)
+			goto unwind;
+		s->n_rdma += ret;
+		if (prev)
+			sg_chain(prev->sg, prev->nents + 1, ctx->sg);
+		s->sg_cnt += ctx->nents;
+		prev = ctx;
+		s->n_rw_ctx = ++k;
+	}
+	s->sg = s->rw_ctxs[0].sg;
+	if (s->n_rdma + 1 > ch->sq_wr_max) {
+		ret = -EINVAL;
+		goto unwind;
+	}
+	return 0;
+
+unwind:
+	srpt_free_rw_ctxs(ch, s);
+	return ret;
+}
+
+/* Copy immediate data out of the receive buffer so it can be reposted. */
+static int srpt_copy_imm_data(struct srpt_send_ioctx *s,
+			      const struct srpt_cmd_iu *iu)
+{
+	int ret;
+
+	ret = target_alloc_sgl(&s->imm_sg, &s->imm_nents, iu->data_len, false,
+			       false);
+	if (ret)
+		return ret;
+	sg_copy_from_buffer(s->imm_sg, s->imm_nents, iu->imm_data,
+			    iu->data_len);
+	s->sg = s->imm_sg;
+	s->sg_cnt = s->imm_nents;
+	return 0;
+}
+
+static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
+			 const struct srpt_cmd_iu *iu)
+{
+	if (iu->dir == SRPT_DIR_NONE || !iu->data_len)
+		return 0;
+	if (iu->imm_data)
+		return srpt_copy_imm_data(s, iu);
+	if (iu->ext_table)
+		return -EOPNOTSUPP;
+	return srpt_alloc_rw_ctxs(ch, s, iu);
+}
+
+/* --------------------------- posting responses --------------------------- */
+
+/*
+ * A response that cannot be posted completes at once, exactly as its SEND
+ * completion would have.
+ */
+static void srpt_cmd_done(struct srpt_send_ioctx *s)
+{
+	s->state = SRPT_STATE_DONE;
+	if (s->lio_owned)
+		transport_generic_free_cmd(&s->cmd, 0);
+	else
+		srpt_put_send_ioctx(s);
+}
+
+/**
+ * srpt_post_rsp() - post the response in s->rsp_buf, after @first_rdma
+ * @s:          command
+ * @len:        response length
+ * @first_rdma: RDMA WRITE chain to post before the SEND, or NULL
+ * @n_rdma:     work requests in that chain
+ * @send_wr:    caller's storage for the SEND work request
+ *
+ * Returns 0 if posted, -EAGAIN if the send queue is full now, or another
+ * negative errno if the channel cannot send any more.
+ */
+static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
+			 struct ib_send_wr *first_rdma, u32 n_rdma,
+			 struct ib_send_wr *send_wr)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	struct ib_sge sge = {
+		.addr	= s->rsp_dma,
+		.length	= len,
+		.lkey	= ch->sdev->pd->local_dma_lkey,
+	};
+	u32 n_wr = n_rdma + 1;
+	int ret;
+
+	if (READ_ONCE(ch->state) > CH_LIVE)
+		return -ENOTCONN;
+	send_wr->wr_cqe = &s->cqe;
+	send_wr->sg_list = &sge;
+	send_wr->num_sge = 1;
+	send_wr->opcode = IB_WR_SEND;
+	send_wr->send_flags = IB_SEND_SIGNALED;
+	send_wr->next = NULL;
+
+	if (atomic_sub_return(n_wr, &ch->sq_wr_avail) < 0) {
+		atomic_add(n_wr, &ch->sq_wr_avail);
+		return -EAGAIN;
+	}
+	ib_dma_sync_single_for_device(ch->sdev->ib_dev, s->rsp_dma, len,
+				      DMA_TO_DEVICE);
+	s->n_wr_posted = n_wr;
+	ret = ib_post_send(ch->qp, first_rdma ? first_rdma : send_wr, NULL);
+	if (ret) {
+		atomic_add(n_wr, &ch->sq_wr_avail);
+		pr_err_ratelimited("%s: posting a response failed (%d)\n",
+				   ch->sess_name, ret);
+		return ret;
+	}
+	return 0;
+}
+
+static u32 srpt_take_credits(struct srpt_rdma_ch *ch)
+{
+	return 1 + atomic_xchg(&ch->req_lim_delta, 0);
+}
+
+static void srpt_return_credits(struct srpt_rdma_ch *ch, u32 delta)
+{
+	atomic_add(delta - 1, &ch->req_lim_delta);
+}
+
+static void srpt_fill_residual(struct se_cmd *cmd, struct srpt_rsp_info *info)
+{
+	bool out = cmd->data_direction == DMA_TO_DEVICE;
+
+	if (cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
+		info->resid_flag = out ? SRPT_RSP_FLAG_DOUNDER :
+					 SRPT_RSP_FLAG_DIUNDER;
+	else if (cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
+		info->resid_flag = out ? SRPT_RSP_FLAG_DOOVER :
+					 SRPT_RSP_FLAG_DIOVER;
+	else
+		return;
+	info->resid = cmd->residual_count;
+}
+
+/* Build the RDMA WRITE chain for data-in; the tail LIO did not fill is
+ * zeroed so that no stale memory reaches the initiator. */
+static struct ib_send_wr *srpt_data_in_wrs(struct srpt_send_ioctx *s,
+					   struct ib_send_wr *next)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	struct se_cmd *cmd = &s->cmd;
+	u32 i;
+
+	if (cmd->data_length < s->data_len)
+		sg_zero_buffer(s->sg, s->sg_cnt, s->data_len - cmd->data_length,
+			       cmd->data_length);
+	for (i = s->n_rw_ctx; i-- > 0;)
+		next = rdma_rw_ctx_wrs(&s->rw_ctxs[i].rw, ch->qp,
+				       ch->sport->port, NULL, next);
+	return next;
+}
+
+static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+	struct srpt_rdma_ch *ch = s->ch;
+	struct srpt_rsp_info info = {
+		.tag	= s->tag,
+		.status	= cmd->scsi_status,
+	};
+	struct ib_send_wr send_wr, *first = NULL;
+	u32 n_rdma = 0;
+	size_t len;
+	int ret;
+
+	if (s->state == SRPT_STATE_DONE)	/* aborted */
+		return 0;
+	srpt_fill_residual(cmd, &info);
+	if (cmd->scsi_status && cmd->scsi_sense_length) {
+		info.sense = s->sense;
+		info.sense_len = cmd->scsi_sense_length;
+	}
+	if (data_in && s->n_rw_ctx && s->data_dir == SRPT_DIR_READ) {
+		first = srpt_data_in_wrs(s, &send_wr);
+		n_rdma = s->n_rdma;
+	}
+	info.req_lim_delta = srpt_take_credits(ch);
+	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
+	s->state = SRPT_STATE_CMD_RSP_SENT;
+	ret = srpt_post_rsp(s, len, first, n_rdma, &send_wr);
+	if (!ret)
+		return 0;
+	srpt_return_credits(ch, info.req_lim_delta);
+	if (ret == -EAGAIN) {
+		s->state = SRPT_STATE_DATA_IN;
+		return -EAGAIN;		/* LIO retries from its queue-full work */
+	}
+	srpt_cmd_done(s);
+	return 0;
+}
+
+int srpt_queue_data_in(struct se_cmd *cmd)
+{
+	return srpt_queue_response(cmd, true);
+}
+
+int srpt_queue_status(struct se_cmd *cmd)
+{
+	return srpt_queue_response(cmd, false);
+}
+
+static u8 srpt_tmr_rsp_code(u8 tmr_response)
+{
+	switch (tmr_response) {
+	case TMR_FUNCTION_COMPLETE:
+	case TMR_TASK_DOES_NOT_EXIST:	/* SAM: nothing left to abort */
+		return SRPT_TSK_MGMT_SUCCESS;
+	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
+	case TMR_FUNCTION_REJECTED:
+		return SRPT_TSK_MGMT_FUNC_NOT_SUPP;
+	case TMR_LUN_DOES_NOT_EXIST:
+		return SRPT_TSK_MGMT_INCORRECT_LUN;
+	default:
+		return SRPT_TSK_MGMT_FAILED;
+	}
+}
+
+static void srpt_send_tm_rsp(struct srpt_send_ioctx *s, u8 code)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	struct srpt_rsp_info info = {
+		.tag		= s->tag,
+		.rsp_code_valid	= true,
+		.rsp_code	= code,
+	};
+	struct ib_send_wr send_wr;
+	size_t len;
+
+	info.req_lim_delta = srpt_take_credits(ch);
+	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
+	s->state = SRPT_STATE_MGMT_RSP_SENT;
+	if (srpt_post_rsp(s, len, NULL, 0, &send_wr)) {
+		srpt_return_credits(ch, info.req_lim_delta);
+		srpt_cmd_done(s);
+	}
+}
+
+void srpt_queue_tm_rsp(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+
+	srpt_send_tm_rsp(s, srpt_tmr_rsp_code(cmd->se_tmr_req->response));
+}
+
+/* ---------------------------- completions -------------------------------- */
+
+static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
+						 struct srpt_send_ioctx, cqe);
+	struct srpt_rdma_ch *ch = s->ch;
+
+	atomic_add(s->n_wr_posted, &ch->sq_wr_avail);
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
+		pr_info_ratelimited("%s: response send failed: %s\n",
+				    ch->sess_name,
+				    ib_wc_status_msg(wc->status));
+		srpt_close_ch(ch);
+	}
+	srpt_cmd_done(s);
+}
+
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
+						 struct srpt_send_ioctx,
+						 rdma_cqe);
+	struct srpt_rdma_ch *ch = s->ch;
+
+	atomic_add(s->n_rdma, &ch->sq_wr_avail);
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		if (wc->status != IB_WC_WR_FLUSH_ERR)
+			pr_info_ratelimited("%s: RDMA READ failed: %s\n",
+					    ch->sess_name,
+					    ib_wc_status_msg(wc->status));
+		transport_generic_request_failure(&s->cmd,
+						  TCM_CHECK_CONDITION_ABORT_CMD);
+		return;
+	}
+	s->state = SRPT_STATE_DATA_IN;
+	target_execute_cmd(&s->cmd);
+}
+
+/* ------------------------- LIO command callbacks ------------------------- */
+
+int srpt_write_pending(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+	struct srpt_rdma_ch *ch = s->ch;
+	struct ib_send_wr *first = NULL;
+	u32 i;
+	int ret;
+
+	if (!s->n_rw_ctx) {
+		/* Immediate data (already copied) or nothing to fetch. */
+		s->state = SRPT_STATE_DATA_IN;
+		target_execute_cmd(cmd);
+		return 0;
+	}
+	if (READ_ONCE(ch->state) > CH_LIVE)
+		goto fail;
+	if (atomic_sub_return(s->n_rdma, &ch->sq_wr_avail) < 0) {
+		atomic_add(s->n_rdma, &ch->sq_wr_avail);
+		return -EAGAIN;		/* LIO retries from its queue-full work */
+	}
+	for (i = s->n_rw_ctx; i-- > 0;)
+		first = rdma_rw_ctx_wrs(&s->rw_ctxs[i].rw, ch->qp,
+					ch->sport->port,
+					i == s->n_rw_ctx - 1 ? &s->rdma_cqe :
+					NULL, first);
+	s->state = SRPT_STATE_NEED_DATA;
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (!ret)
+		return 0;
+	atomic_add(s->n_rdma, &ch->sq_wr_avail);
+	pr_err_ratelimited("%s: posting RDMA READ failed (%d)\n", ch->sess_name,
+			   ret);
+fail:
+	transport_generic_request_failure(cmd, TCM_CHECK_CONDITION_ABORT_CMD);
+	return 0;
+}
+
+void srpt_aborted_task(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+
+	/* No response will carry this command's credit. */
+	atomic_inc(&s->ch->req_lim_delta);
+	s->state = SRPT_STATE_DONE;
+}
+
+int srpt_check_stop_free(struct se_cmd *cmd)
+{
+	return target_put_sess_cmd(cmd);
+}
+
+void srpt_release_cmd(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+
+	srpt_free_rw_ctxs(s->ch, s);
+	if (s->imm_sg) {
+		target_free_sgl(s->imm_sg, s->imm_nents);
+		s->imm_sg = NULL;
+	}
+	srpt_put_send_ioctx(s);
+}
+
+int srpt_get_tcm_cmd_state(struct se_cmd *cmd)
+{
+	return container_of(cmd, struct srpt_send_ioctx, cmd)->state;
+}
+
+/* ------------------------------ receiving -------------------------------- */
+
+static int srpt_task_attr(u8 attr)
+{
+	switch (attr) {
+	case SRPT_TASK_ATTR_SIMPLE:
+		return TCM_SIMPLE_TAG;
+	case SRPT_TASK_ATTR_HEAD:
+		return TCM_HEAD_TAG;
+	case SRPT_TASK_ATTR_ACA:
+		return TCM_ACA_TAG;
+	default:	/* ORDERED, and the safest reading of reserved values */
+		return TCM_ORDERED_TAG;
+	}
+}
+
+static enum dma_data_direction srpt_lio_dir(enum srpt_data_dir dir)
+{
+	switch (dir) {
+	case SRPT_DIR_WRITE:
+		return DMA_TO_DEVICE;
+	case SRPT_DIR_READ:
+		return DMA_FROM_DEVICE;
+	default:
+		return DMA_NONE;
+	}
+}
+
+/* Parse and bound an SRP_CMD; returns 0 or the sense reason to answer. */
+static sense_reason_t srpt_parse_srp_cmd(struct srpt_rdma_ch *ch,
+					 struct srpt_recv_ioctx *r,
+					 struct srpt_cmd_iu *iu)
+{
+	int ret;
+
+	ret = srpt_parse_cmd(r->buf, r->byte_len, &ch->limits, iu);
+	if (!ret && scsi_command_size(iu->cdb) > iu->cdb_len)
+		ret = -EINVAL;
+	if (!ret)
+		return 0;
+	pr_info_ratelimited("%s: invalid SRP_CMD (%u bytes, %d) rejected\n",
+			    ch->sess_name, r->byte_len, ret);
+	iu->dir = SRPT_DIR_NONE;
+	iu->data_len = 0;
+	return TCM_INVALID_FIELD_IN_COMMAND_IU;
+}
+
+/**
+ * srpt_handle_cmd() - hand an SRP_CMD to LIO
+ * @ch: channel
+ * @r:  receive context holding the IU; reposted here
+ * @s:  send context for the command
+ *
+ * The se_cmd is initialised before any error can be answered, and every
+ * error is answered through LIO with CHECK CONDITION (or BUSY when out of
+ * memory) so that one response path serves all.
+ */
+static void srpt_handle_cmd(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			    struct srpt_send_ioctx *s)
+{
+	struct srpt_cmd_iu iu = {};
+	sense_reason_t err;
+	int ret;
+
+	err = srpt_parse_srp_cmd(ch, r, &iu);
+	s->tag = iu.tag;
+	s->data_dir = iu.dir;
+	s->data_len = iu.data_len;
+	if (target_init_cmd(&s->cmd, ch->sess, s->sense,
+			    scsilun_to_int((struct scsi_lun *)iu.lun),
+			    iu.data_len, srpt_task_attr(iu.task_attr),
+			    srpt_lio_dir(iu.dir), TARGET_SCF_ACK_KREF)) {
+		/* The session is being torn down. */
+		srpt_repost_recv(ch, r);
+		srpt_put_send_ioctx(s);
+		return;
+	}
+	s->cmd.tag = iu.tag;
+	s->lio_owned = true;
+	if (!err) {
+		ret = srpt_map_data(ch, s, &iu);
+		if (ret == -ENOMEM) {
+			srpt_repost_recv(ch, r);
+			target_send_busy(&s->cmd);
+			target_put_sess_cmd(&s->cmd);
+			return;
+		}
+		if (ret)
+			err = TCM_INVALID_FIELD_IN_COMMAND_IU;
+	}
+	if (err) {
+		srpt_repost_recv(ch, r);
+		transport_send_check_condition_and_sense(&s->cmd, err, 0);
+		target_put_sess_cmd(&s->cmd);
+		return;
+	}
+	ret = target_submit_prep(&s->cmd, (unsigned char *)iu.cdb, s->sg,
+				 s->sg_cnt, NULL, 0, NULL, 0, GFP_KERNEL);
+	/* LIO has copied the CDB; everything else was copied or mapped. */
+	srpt_repost_recv(ch, r);
+	if (ret)
+		return;		/* LIO has answered already */
+	target_submit(&s->cmd);
+}
+
+static u8 srpt_tcm_tmr(u8 function)
+{
+	switch (function) {
+	case SRPT_TSK_ABORT_TASK:
+		return TMR_ABORT_TASK;
+	case SRPT_TSK_ABORT_TASK_SET:
+		return TMR_ABORT_TASK_SET;
+	case SRPT_TSK_CLEAR_TASK_SET:
+		return TMR_CLEAR_TASK_SET;
+	case SRPT_TSK_LUN_RESET:
+		return TMR_LUN_RESET;
+	case SRPT_TSK_CLEAR_ACA:
+		return TMR_CLEAR_ACA;
+	default:
+		return TMR_UNKNOWN;	/* LIO answers FUNCTION REJECTED */
+	}
+}
+
+static void srpt_handle_tsk_mgmt(struct srpt_rdma_ch *ch,
+				 struct srpt_recv_ioctx *r,
+				 struct srpt_send_ioctx *s)
+{
+	struct srpt_tsk_mgmt_iu iu = {};
+	int ret;
+
+	ret = srpt_parse_tsk_mgmt(r->buf, r->byte_len, &iu);
+	srpt_repost_recv(ch, r);
+	s->tag = iu.tag;
+	s->state = SRPT_STATE_MGMT;
+	if (ret) {
+		pr_info_ratelimited("%s: truncated SRP_TSK_MGMT (%u bytes)\n",
+				    ch->sess_name, r->byte_len);
+		srpt_send_tm_rsp(s, SRPT_TSK_MGMT_FAILED);
+		return;
+	}
+	s->cmd.tag = iu.tag;
+	ret = target_submit_tmr(&s->cmd, ch->sess, NULL,
+				scsilun_to_int((struct scsi_lun *)iu.lun), s,
+				srpt_tcm_tmr(iu.function), GFP_KERNEL,
+				iu.task_tag, TARGET_SCF_ACK_KREF);
+	if (ret) {
+		/* Not LIO's: answer it ourselves. */
+		srpt_send_tm_rsp(s, SRPT_TSK_MGMT_FAILED);
+		return;
+	}
+	s->lio_owned = true;
+}
+
+/**
+ * srpt_handle_iu() - dispatch one received IU
+ * @ch: live channel
+ * @r:  receive context
+ *
+ * Returns false if the IU needs a send context and none is free; the caller
+ * then parks it and retries when a command is released.
+ */
+static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
+{
+	struct srpt_send_ioctx *s;
+	int opcode = srpt_iu_opcode(r->buf, r->byte_len);
+
+	switch (opcode) {
+	case SRPT_OP_CMD:
+	case SRPT_OP_TSK_MGMT:
+		s = srpt_get_send_ioctx(ch);
+		if (!s)
+			return false;
+		if (opcode == SRPT_OP_CMD)
+			srpt_handle_cmd(ch, r, s);
+		else
+			srpt_handle_tsk_mgmt(ch, r, s);
+		return true;
+	case SRPT_OP_I_LOGOUT:
+		pr_info("%s: initiator logged out\n", ch->sess_name);
+		srpt_close_ch(ch);
+		return true;
+	case SRPT_OP_CRED_RSP:
+	case SRPT_OP_AER_RSP:
+		/* Responses to requests we never send; they use no credit. */
+		break;
+	default:
+		pr_info_ratelimited("%s: ignoring IU with opcode %#x (%u bytes)\n",
+				    ch->sess_name, opcode, r->byte_len);
+		atomic_inc(&ch->req_lim_delta);
+		break;
+	}
+	srpt_repost_recv(ch, r);
+	return true;
+}
+
+/**
+ * srpt_process_wait_list() - handle parked IUs in arrival order
+ * @ch: channel
+ *
+ * One caller at a time drains the list (ch->wait_busy); a caller that finds
+ * it busy sets ch->wait_kick so that the drainer retries before it stops.
+ */
+void srpt_process_wait_list(struct srpt_rdma_ch *ch)
+{
+	struct srpt_recv_ioctx *r;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->wait_busy) {
+		ch->wait_kick = true;
+		goto unlock;
+	}
+	ch->wait_busy = true;
+	do {
+		ch->wait_kick = false;
+		while (ch->state == CH_LIVE && !list_empty(&ch->wait_list)) {
+			r = list_first_entry(&ch->wait_list,
+					     struct srpt_recv_ioctx, wait_entry);
+			list_del_init(&r->wait_entry);
+			spin_unlock_irqrestore(&ch->lock, flags);
+			if (srpt_handle_iu(ch, r)) {
+				spin_lock_irqsave(&ch->lock, flags);
+				continue;
+			}
+			spin_lock_irqsave(&ch->lock, flags);
+			list_add(&r->wait_entry, &ch->wait_list);
+			break;
+		}
+	} while (ch->wait_kick);
+	ch->wait_busy = false;
+unlock:
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+void srpt_wait_list_work(struct work_struct *work)
+{
+	srpt_process_wait_list(container_of(work, struct srpt_rdma_ch,
+					    wait_work));
+}
+
+static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_rdma_ch *ch = wc->qp->qp_context;
+	struct srpt_recv_ioctx *r = container_of(wc->wr_cqe,
+						 struct srpt_recv_ioctx, cqe);
+	unsigned long flags;
+	bool park;
+
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		if (wc->status != IB_WC_WR_FLUSH_ERR) {
+			pr_info_ratelimited("%s: receive failed: %s\n",
+					    ch->sess_name,
+					    ib_wc_status_msg(wc->status));
+			srpt_close_ch(ch);
+		}
+		return;
+	}
+	r->byte_len = min(wc->byte_len, ch->recv_buf_size);
+	ib_dma_sync_single_for_cpu(ch->sdev->ib_dev, r->dma, r->byte_len,
+				   DMA_FROM_DEVICE);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->state > CH_LIVE) {
+		/* Going away: drop it; the ring is not reposted any more. */
+		spin_unlock_irqrestore(&ch->lock, flags);
+		return;
+	}
+	park = ch->state == CH_CONNECTING || ch->wait_busy ||
+	       !list_empty(&ch->wait_list);
+	if (park)
+		list_add_tail(&r->wait_entry, &ch->wait_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	if (park) {
+		srpt_process_wait_list(ch);
+		return;
+	}
+	if (!srpt_handle_iu(ch, r)) {
+		spin_lock_irqsave(&ch->lock, flags);
+		list_add(&r->wait_entry, &ch->wait_list);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		srpt_process_wait_list(ch);
+	}
+}
