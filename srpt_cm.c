@@ -208,12 +208,14 @@ static void srpt_qp_event(struct ib_event *event, void *ptr)
 		else
 			ib_cm_notify(ch->ib_cm_id, event->event);
 		break;
-	case IB_EVENT_QP_LAST_WQE_REACHED:
-		break;
-	default:
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
 		pr_err_ratelimited("%s: QP event %s (%d)\n", ch->sess_name,
 				   ib_event_msg(event->event), event->event);
 		srpt_close_ch(ch);
+		break;
+	default:
 		break;
 	}
 }

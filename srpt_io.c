@@ -496,8 +496,6 @@ static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
 	size_t len;
 	int ret;
 
-	if (s->state == SRPT_STATE_DONE)	/* aborted */
-		return 0;
 	srpt_fill_residual(cmd, &info);
 	if (cmd->scsi_status && cmd->scsi_sense_length) {
 		info.sense = s->sense;
@@ -829,16 +827,17 @@ static void srpt_handle_tsk_mgmt(struct srpt_rdma_ch *ch,
 		return;
 	}
 	s->cmd.tag = iu.tag;
+	/* Set first: LIO may respond, and the SEND complete, before it returns. */
+	s->lio_owned = true;
 	ret = target_submit_tmr(&s->cmd, ch->sess, NULL,
 				scsilun_to_int((struct scsi_lun *)iu.lun), s,
 				srpt_tcm_tmr(iu.function), GFP_KERNEL,
 				iu.task_tag, TARGET_SCF_ACK_KREF);
 	if (ret) {
 		/* Not LIO's: answer it ourselves. */
+		s->lio_owned = false;
 		srpt_send_tm_rsp(s, SRPT_TSK_MGMT_FAILED);
-		return;
 	}
-	s->lio_owned = true;
 }
 
 /**
