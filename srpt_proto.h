@@ -406,7 +406,6 @@ int srpt_parse_tsk_mgmt(const void *iu, u32 len, struct srpt_tsk_mgmt_iu *out);
  * @tag:		tag of the request being answered
  * @req_lim_delta:	credits returned to the initiator
  * @status:		SCSI status byte
- * @dir:		data direction of the command (for residual fields)
  * @resid_flag:		0, or one of SRPT_RSP_FLAG_{DO,DI}{UNDER,OVER}
  * @resid:		residual byte count when @resid_flag is set
  * @sense:		sense data or NULL
