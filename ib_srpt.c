@@ -421,19 +421,22 @@ static int __init srpt_init_module(void)
 	if (ret)
 		goto unregister_client;
 
+	/*
+	 * A port that cannot be bound must not make the module unusable:
+	 * log it and leave RDMA/CM off until configfs sets a port.
+	 */
 	if (rdma_cm_port) {
-		ret = srpt_rdma_cm_listen(rdma_cm_port);
-		if (ret) {
-			pr_err("RDMA/CM listen on port %u failed: %d\n",
-			       rdma_cm_port, ret);
-			goto unregister_template;
-		}
+		u16 port = rdma_cm_port;
+
+		rdma_cm_port = 0;
+		ret = srpt_rdma_cm_listen(port);
+		if (ret)
+			pr_err("RDMA/CM listen on port %u failed (%d); RDMA/CM logins are off\n",
+			       port, ret);
 	}
 	pr_info("version " SRPT_DRV_VERSION " loaded\n");
 	return 0;
 
-unregister_template:
-	target_unregister_template(&srpt_template);
 unregister_client:
 	ib_unregister_client(&srpt_client);
 cm_exit:
