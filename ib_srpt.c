@@ -68,6 +68,7 @@ static void srpt_sdev_release(struct kref *kref)
 
 	ib_dealloc_pd(sdev->pd);
 	kfree(sdev);
+	srpt_obj_dec(SRPT_OBJ_DEVICE);
 }
 
 void srpt_sdev_get(struct srpt_device *sdev)
@@ -220,6 +221,7 @@ static int srpt_add_one(struct ib_device *ib_dev)
 		       GFP_KERNEL);
 	if (!sdev)
 		return -ENOMEM;
+	srpt_obj_inc(SRPT_OBJ_DEVICE);
 	kref_init(&sdev->refcnt);
 	sdev->ib_dev = ib_dev;
 	sdev->port_cnt = rdma_end_port(ib_dev);
@@ -263,6 +265,7 @@ static int srpt_add_one(struct ib_device *ib_dev)
 
 free_sdev:
 	kfree(sdev);
+	srpt_obj_dec(SRPT_OBJ_DEVICE);
 	return ret;
 }
 
@@ -410,6 +413,7 @@ static int __init srpt_init_module(void)
 	ret = srpt_cm_init();
 	if (ret)
 		return ret;
+	srpt_stats_init();
 
 	ret = ib_register_client(&srpt_client);
 	if (ret) {
@@ -440,6 +444,7 @@ static int __init srpt_init_module(void)
 unregister_client:
 	ib_unregister_client(&srpt_client);
 cm_exit:
+	srpt_stats_exit();
 	srpt_cm_exit();
 	return ret;
 }
@@ -449,6 +454,7 @@ static void __exit srpt_cleanup_module(void)
 	srpt_rdma_cm_stop();
 	ib_unregister_client(&srpt_client);
 	target_unregister_template(&srpt_template);
+	srpt_stats_exit();
 	srpt_cm_exit();
 }
 

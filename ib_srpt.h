@@ -372,6 +372,35 @@ struct srpt_rdma_ch {
 	struct work_struct release_work;
 };
 
+/* Live objects, by kind (srpt_stats.c, debugfs ib_srpt/objects). */
+enum srpt_object {
+	SRPT_OBJ_DEVICE,
+	SRPT_OBJ_CHANNEL,
+	SRPT_OBJ_SESSION,
+	SRPT_OBJ_NEXUS,
+	SRPT_OBJ_RECV_IOCTX,
+	SRPT_OBJ_SEND_IOCTX,
+	SRPT_OBJ_CMD,
+	SRPT_OBJ_RW_CTX,
+	SRPT_OBJ_IMM_BUF,
+	SRPT_OBJ_MAX,
+};
+
+extern atomic_long_t srpt_objects[SRPT_OBJ_MAX];
+
+static inline void srpt_obj_inc(enum srpt_object o)
+{
+	atomic_long_inc(&srpt_objects[o]);
+}
+
+static inline void srpt_obj_dec(enum srpt_object o)
+{
+	atomic_long_dec(&srpt_objects[o]);
+}
+
+void srpt_stats_init(void);
+void srpt_stats_exit(void);
+
 /* Module parameters (ib_srpt.c). */
 extern int srp_max_req_size;
 extern u64 srpt_service_guid;

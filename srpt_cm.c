@@ -112,6 +112,7 @@ static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
 	if (list_empty(&nexus->ch_list)) {
 		list_del(&nexus->entry);
 		kfree(nexus);
+		srpt_obj_dec(SRPT_OBJ_NEXUS);
 	}
 	mutex_unlock(&sport->mutex);
 }
@@ -137,6 +138,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	target_stop_session(ch->sess);
 	target_wait_for_sess_cmds(ch->sess);
 	target_remove_session(ch->sess);
+	srpt_obj_dec(SRPT_OBJ_SESSION);
 	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
 
@@ -145,6 +147,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_leave_nexus(ch);
 	atomic_dec(&tpg->nr_channels);
 	kfree(ch);
+	srpt_obj_dec(SRPT_OBJ_CHANNEL);
 	wake_up_all(&srpt_release_wq);
 }
 
@@ -360,6 +363,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
 		return NULL;
+	srpt_obj_inc(SRPT_OBJ_CHANNEL);
 	ch->sdev = lg->sdev;
 	ch->sport = lg->sport;
 	spin_lock_init(&ch->lock);
@@ -396,6 +400,7 @@ static int srpt_try_session(struct srpt_rdma_ch *ch, struct srpt_tpg *tpg,
 				    TARGET_PROT_NORMAL, name, ch, NULL);
 	if (IS_ERR(sess))
 		return PTR_ERR(sess);
+	srpt_obj_inc(SRPT_OBJ_SESSION);
 	ch->sess = sess;
 	ch->tpg = tpg;
 	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
@@ -462,6 +467,7 @@ static u32 srpt_ch_attach_session(struct srpt_rdma_ch *ch,
 static void srpt_ch_detach_session(struct srpt_rdma_ch *ch)
 {
 	target_remove_session(ch->sess);
+	srpt_obj_dec(SRPT_OBJ_SESSION);
 	atomic_dec(&ch->tpg->nr_channels);
 	wake_up_all(&srpt_release_wq);
 }
@@ -503,6 +509,7 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 			ret = -ENOMEM;
 			goto unlock;
 		}
+		srpt_obj_inc(SRPT_OBJ_NEXUS);
 		INIT_LIST_HEAD(&found->ch_list);
 		memcpy(found->i_port_id, lg->req.initiator_port_id, 16);
 		memcpy(found->t_port_id, lg->req.target_port_id, 16);
@@ -681,6 +688,7 @@ detach:
 unlock:
 	mutex_unlock(&srpt_dev_mutex);
 	kfree(ch);
+	srpt_obj_dec(SRPT_OBJ_CHANNEL);
 	return reason;
 }
 

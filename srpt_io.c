@@ -49,6 +49,7 @@ static void srpt_free_recv_ring(struct srpt_rdma_ch *ch)
 				    DMA_FROM_DEVICE);
 		kfree(r->buf);
 		kfree(r);
+		srpt_obj_dec(SRPT_OBJ_RECV_IOCTX);
 	}
 	kfree(ch->recv_ring);
 	ch->recv_ring = NULL;
@@ -70,6 +71,7 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 				    DMA_TO_DEVICE);
 		kfree(s->rsp_buf);
 		kfree(s);
+		srpt_obj_dec(SRPT_OBJ_SEND_IOCTX);
 	}
 	kfree(ch->send_ring);
 	ch->send_ring = NULL;
@@ -98,6 +100,7 @@ static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct srpt_rdma_ch *ch)
 		goto free_buf;
 	r->cqe.done = srpt_recv_done;
 	INIT_LIST_HEAD(&r->wait_entry);
+	srpt_obj_inc(SRPT_OBJ_RECV_IOCTX);
 	return r;
 
 free_buf:
@@ -125,6 +128,7 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 	s->ch = ch;
 	s->cqe.done = srpt_send_done;
 	s->rdma_cqe.done = srpt_rdma_read_done;
+	srpt_obj_inc(SRPT_OBJ_SEND_IOCTX);
 	return s;
 
 free_buf:
@@ -206,6 +210,7 @@ static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
 	tag = sbitmap_queue_get(&ch->sess->sess_tag_pool, &cpu);
 	if (tag < 0)
 		return NULL;
+	srpt_obj_inc(SRPT_OBJ_CMD);
 	s = ch->send_ring[tag];
 	memset(&s->cmd, 0, sizeof(s->cmd));
 	s->cmd.map_tag = tag;
@@ -231,6 +236,7 @@ static void srpt_put_send_ioctx(struct srpt_send_ioctx *s)
 	struct srpt_rdma_ch *ch = s->ch;
 
 	target_free_tag(ch->sess, &s->cmd);
+	srpt_obj_dec(SRPT_OBJ_CMD);
 	if (!list_empty_careful(&ch->wait_list))
 		queue_work(srpt_wq, &ch->wait_work);
 }
@@ -255,6 +261,7 @@ static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
 		rdma_rw_ctx_destroy(&ctx->rw, ch->qp, ch->sport->port,
 				    ctx->sg, ctx->nents, dir);
 		target_free_sgl(ctx->sg, ctx->nents);
+		srpt_obj_dec(SRPT_OBJ_RW_CTX);
 	}
 	if (s->rw_ctxs != &s->s_rw_ctx)
 		kfree(s->rw_ctxs);
@@ -281,6 +288,8 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch, struct srpt_rw_ctx *ctx,
 			       ctx->nents, 0, va, rkey, dir);
 	if (ret < 0)
 		target_free_sgl(ctx->sg, ctx->nents);
+	else
+		srpt_obj_inc(SRPT_OBJ_RW_CTX);
 	return ret;
 }
 
@@ -355,6 +364,7 @@ static int srpt_copy_imm_data(struct srpt_send_ioctx *s,
 			       false);
 	if (ret)
 		return ret;
+	srpt_obj_inc(SRPT_OBJ_IMM_BUF);
 	sg_copy_from_buffer(s->imm_sg, s->imm_nents, iu->imm_data,
 			    iu->data_len);
 	s->sg = s->imm_sg;
@@ -676,6 +686,7 @@ void srpt_release_cmd(struct se_cmd *cmd)
 	srpt_free_rw_ctxs(s->ch, s);
 	if (s->imm_sg) {
 		target_free_sgl(s->imm_sg, s->imm_nents);
+		srpt_obj_dec(SRPT_OBJ_IMM_BUF);
 		s->imm_sg = NULL;
 	}
 	srpt_put_send_ioctx(s);
