@@ -6,6 +6,8 @@
 #   make KDIR=/path      build against another kernel tree or headers
 #   make unit            userspace unit tests of the wire-format unit
 #   make sparse          W=1 + sparse over the module, fails on any warning
+#   make fuzz            libFuzzer over the wire-format unit (FUZZ_SECONDS,
+#                        default 600; make check runs it for 30 s)
 #   make vmtest          module tests inside a qemu guest
 #   make check           everything above, ends with "N passed, N failed"
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
@@ -19,7 +21,7 @@ export KVER KDIR
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse vmtest check demo deps
+.PHONY: all modules clean unit sparse fuzz vmtest check demo deps
 
 all: modules
 
@@ -34,6 +36,9 @@ unit:
 
 sparse:
 	tests/sparse.sh
+
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
 
 vmtest: modules
 	tests/vm/run.sh

@@ -33,13 +33,14 @@ build_module() {
 run_suite build build_module
 run_suite unit make -s unit
 run_suite sparse make -s sparse
+run_suite fuzz env FUZZ_SECONDS=30 tests/fuzz.sh
 run_suite vm make -s vmtest
 
 cat "$log"/*.out | grep -E '^(not )?ok ' > "$log/all.tap"
 pass=$(grep -c '^ok ' "$log/all.tap")
 fail=$(grep -c '^not ok ' "$log/all.tap")
 # suites that died without a verdict
-for f in "$log"/build.out "$log"/unit.out "$log"/sparse.out "$log"/vm.out; do
+for f in "$log"/build.out "$log"/unit.out "$log"/sparse.out "$log"/fuzz.out "$log"/vm.out; do
 	grep -qE '^(not )?ok ' "$f" || fail=$((fail + 1))
 done
 echo "$pass passed, $fail failed"
