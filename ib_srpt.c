@@ -358,7 +358,7 @@ static void srpt_set_default_node_attrs(struct se_node_acl *nacl)
  */
 static void srpt_close_session(struct se_session *se_sess)
 {
-	srpt_close_ch(se_sess->fabric_sess_ptr);
+	srpt_logout_ch(se_sess->fabric_sess_ptr, SRPT_T_LOGOUT_NO_REASON);
 }
 
 const struct target_core_fabric_ops srpt_template = {

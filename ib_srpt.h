@@ -76,6 +76,8 @@ enum {
 	SRPT_RQ_SIZE		= 128,	/* receive ring depth == credits */
 	SRPT_MAX_DATA_LEN	= 64 << 20,	/* largest transfer per command */
 	SRPT_RDMA_DEPTH		= 4,	/* responder resources / initiator depth */
+	SRPT_DRAIN_TIMEOUT_MS	= 10000,	/* SRP_I_LOGOUT drain bound */
+	SRPT_T_LOGOUT_TIMEOUT_MS = 2000,	/* SRP_T_LOGOUT send bound */
 };
 
 /**
@@ -198,12 +200,17 @@ struct srpt_device {
  * enum srpt_ch_state - channel state; only ever moves forward
  * @CH_CONNECTING:	login accepted, waiting for RTU / ESTABLISHED
  * @CH_LIVE:		IUs are processed
- * @CH_DISCONNECTING:	disconnect sent or received; release work queued
+ * @CH_DRAINING:	SRP_I_LOGOUT received: new IUs are dropped, commands
+ *			in flight still get their responses; closes when the
+ *			last one is released (or after SRPT_DRAIN_TIMEOUT)
+ * @CH_DISCONNECTING:	release work queued: it sends SRP_T_LOGOUT if
+ *			asked to, then disconnects
  * @CH_DISCONNECTED:	QP drained; session being removed
  */
 enum srpt_ch_state {
 	CH_CONNECTING,
 	CH_LIVE,
+	CH_DRAINING,
 	CH_DISCONNECTING,
 	CH_DISCONNECTED,
 };
@@ -335,6 +342,14 @@ struct srpt_send_ioctx {
  * @n_send:		entries in @send_ring
  * @sess:		LIO session
  * @sess_name:		initiator name the session was registered under
+ * @n_cmds:		commands holding a send context
+ * @drain_work:		bounds CH_DRAINING
+ * @t_logout:		SRP_T_LOGOUT buffer (SRPT_T_LOGOUT_LEN bytes)
+ * @t_logout_dma:	its DMA address
+ * @t_logout_cqe:	its SEND completion
+ * @t_logout_done:	completed by that SEND's completion
+ * @t_logout_reason:	reason to send, valid if @send_t_logout
+ * @send_t_logout:	the release work sends SRP_T_LOGOUT before disconnecting
  * @release_work:	tears the channel down
  */
 struct srpt_rdma_ch {
@@ -369,6 +384,14 @@ struct srpt_rdma_ch {
 	u32 n_send;
 	struct se_session *sess;
 	char sess_name[64];
+	atomic_t n_cmds;
+	struct delayed_work drain_work;
+	void *t_logout;
+	u64 t_logout_dma;
+	struct ib_cqe t_logout_cqe;
+	struct completion t_logout_done;
+	u32 t_logout_reason;
+	bool send_t_logout;
 	struct work_struct release_work;
 };
 
@@ -427,6 +450,8 @@ int srpt_rdma_cm_listen(u16 port);
 void srpt_rdma_cm_stop(void);
 int srpt_ib_cm_listen(struct srpt_device *sdev);
 void srpt_close_ch(struct srpt_rdma_ch *ch);
+void srpt_logout_ch(struct srpt_rdma_ch *ch, u32 reason);
+void srpt_drain_ch(struct srpt_rdma_ch *ch);
 void srpt_close_port_channels(struct srpt_port *sport, struct srpt_tpg *tpg);
 void srpt_wait_port_channels(struct srpt_port *sport);
 void srpt_wait_tpg_channels(struct srpt_tpg *tpg);
@@ -435,6 +460,7 @@ void srpt_ch_established(struct srpt_rdma_ch *ch);
 /* srpt_io.c: data path */
 int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch);
 void srpt_free_ch_rings(struct srpt_rdma_ch *ch);
+int srpt_post_t_logout(struct srpt_rdma_ch *ch);
 int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *ioctx);
 void srpt_process_wait_list(struct srpt_rdma_ch *ch);
 void srpt_wait_list_work(struct work_struct *work);

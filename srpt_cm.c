@@ -76,6 +76,81 @@ void srpt_close_ch(struct srpt_rdma_ch *ch)
 	}
 }
 
+/**
+ * srpt_logout_ch() - close a channel on the target's initiative
+ * @ch:     channel
+ * @reason: SRPT_T_LOGOUT_* reason
+ *
+ * A live channel is first told why with SRP_T_LOGOUT (SRP r16a 6.7); the
+ * release work sends it and waits for its completion, bounded by
+ * SRPT_T_LOGOUT_TIMEOUT_MS, before disconnecting.  Any context.
+ */
+void srpt_logout_ch(struct srpt_rdma_ch *ch, u32 reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->state == CH_LIVE && !ch->send_t_logout) {
+		ch->send_t_logout = true;
+		ch->t_logout_reason = reason;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	srpt_close_ch(ch);
+}
+
+/**
+ * srpt_drain_ch() - honour SRP_I_LOGOUT
+ * @ch: channel
+ *
+ * Stop taking IUs, let the commands in flight finish and answer them, then
+ * close.  A delayed work bounds the drain.
+ */
+void srpt_drain_ch(struct srpt_rdma_ch *ch)
+{
+	unsigned long flags;
+	bool draining = false;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->state == CH_LIVE || ch->state == CH_CONNECTING) {
+		ch->state = CH_DRAINING;
+		draining = true;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!draining)
+		return;
+	pr_info("%s: initiator logout, draining %d command(s)\n",
+		ch->sess_name, atomic_read(&ch->n_cmds));
+	if (!atomic_read(&ch->n_cmds))
+		srpt_close_ch(ch);
+	else
+		queue_delayed_work(srpt_wq, &ch->drain_work,
+				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
+}
+
+static void srpt_drain_timeout_work(struct work_struct *w)
+{
+	struct srpt_rdma_ch *ch = container_of(to_delayed_work(w),
+					       struct srpt_rdma_ch, drain_work);
+
+	pr_info("%s: %d command(s) still in flight %d ms after logout; closing\n",
+		ch->sess_name, atomic_read(&ch->n_cmds),
+		SRPT_DRAIN_TIMEOUT_MS);
+	srpt_close_ch(ch);
+}
+
+/* Send SRP_T_LOGOUT and wait, bounded, for it to leave. */
+static void srpt_send_t_logout(struct srpt_rdma_ch *ch)
+{
+	if (srpt_post_t_logout(ch)) {
+		pr_info("%s: could not send SRP_T_LOGOUT\n", ch->sess_name);
+		return;
+	}
+	if (!wait_for_completion_timeout(&ch->t_logout_done,
+			msecs_to_jiffies(SRPT_T_LOGOUT_TIMEOUT_MS)))
+		pr_info("%s: SRP_T_LOGOUT not completed within %d ms\n",
+			ch->sess_name, SRPT_T_LOGOUT_TIMEOUT_MS);
+}
+
 static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 {
 	if (ch->using_rdma_cm) {
@@ -125,6 +200,9 @@ static void srpt_release_channel_work(struct work_struct *w)
 	struct srpt_tpg *tpg = ch->tpg;
 	unsigned long flags;
 
+	cancel_delayed_work_sync(&ch->drain_work);
+	if (ch->send_t_logout)
+		srpt_send_t_logout(ch);
 	srpt_ch_disconnect(ch);
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);
@@ -165,7 +243,7 @@ void srpt_close_port_channels(struct srpt_port *sport, struct srpt_tpg *tpg)
 	list_for_each_entry(nexus, &sport->nexus_list, entry)
 		list_for_each_entry(ch, &nexus->ch_list, list)
 			if (!tpg || ch->tpg == tpg)
-				srpt_close_ch(ch);
+				srpt_logout_ch(ch, SRPT_T_LOGOUT_NO_REASON);
 	mutex_unlock(&sport->mutex);
 }
 
@@ -371,6 +449,9 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_LIST_HEAD(&ch->list);
 	INIT_WORK(&ch->release_work, srpt_release_channel_work);
 	INIT_WORK(&ch->wait_work, srpt_wait_list_work);
+	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
+	init_completion(&ch->t_logout_done);
+	atomic_set(&ch->n_cmds, 0);
 	ch->state = CH_CONNECTING;
 	ch->using_rdma_cm = lg->rdma_cm_id != NULL;
 	ch->rdma_cm_id = lg->rdma_cm_id;
@@ -517,7 +598,7 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 	}
 	list_for_each_entry(other, &found->ch_list, list) {
 		if (ch->params.multichan_action == SRPT_MULTICHAN_SINGLE) {
-			srpt_close_ch(other);
+			srpt_logout_ch(other, SRPT_T_LOGOUT_MULTICHAN_ACTION);
 			*flags = SRPT_LOGIN_RSP_MULTICHAN_TERMINATED;
 		} else {
 			*flags = SRPT_LOGIN_RSP_MULTICHAN_MAINTAINED;

@@ -77,10 +77,85 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 	ch->send_ring = NULL;
 }
 
+static void srpt_t_logout_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_rdma_ch *ch = wc->qp->qp_context;
+
+	atomic_inc(&ch->sq_wr_avail);
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		pr_info_ratelimited("%s: SRP_T_LOGOUT send failed: %s\n",
+				    ch->sess_name,
+				    ib_wc_status_msg(wc->status));
+	complete(&ch->t_logout_done);
+}
+
+static void srpt_free_t_logout(struct srpt_rdma_ch *ch)
+{
+	if (!ch->t_logout)
+		return;
+	ib_dma_unmap_single(ch->sdev->ib_dev, ch->t_logout_dma,
+			    SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
+	kfree(ch->t_logout);
+	ch->t_logout = NULL;
+}
+
+static int srpt_alloc_t_logout(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sdev->ib_dev;
+
+	ch->t_logout = kzalloc(SRPT_T_LOGOUT_LEN, GFP_KERNEL);
+	if (!ch->t_logout)
+		return -ENOMEM;
+	ch->t_logout_dma = ib_dma_map_single(dev, ch->t_logout,
+					     SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(dev, ch->t_logout_dma)) {
+		kfree(ch->t_logout);
+		ch->t_logout = NULL;
+		return -ENOMEM;
+	}
+	ch->t_logout_cqe.done = srpt_t_logout_done;
+	return 0;
+}
+
+/**
+ * srpt_post_t_logout() - post SRP_T_LOGOUT with ch->t_logout_reason
+ * @ch: channel; its completion completes ch->t_logout_done
+ */
+int srpt_post_t_logout(struct srpt_rdma_ch *ch)
+{
+	struct ib_sge sge = {
+		.addr	= ch->t_logout_dma,
+		.length	= SRPT_T_LOGOUT_LEN,
+		.lkey	= ch->sdev->pd->local_dma_lkey,
+	};
+	struct ib_send_wr wr = {
+		.wr_cqe		= &ch->t_logout_cqe,
+		.sg_list	= &sge,
+		.num_sge	= 1,
+		.opcode		= IB_WR_SEND,
+		.send_flags	= IB_SEND_SIGNALED,
+	};
+	int ret;
+
+	srpt_build_t_logout(ch->t_logout, SRPT_T_LOGOUT_LEN, 0,
+			    ch->t_logout_reason);
+	if (atomic_dec_return(&ch->sq_wr_avail) < 0) {
+		atomic_inc(&ch->sq_wr_avail);
+		return -EAGAIN;
+	}
+	ib_dma_sync_single_for_device(ch->sdev->ib_dev, ch->t_logout_dma,
+				      SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
+	ret = ib_post_send(ch->qp, &wr, NULL);
+	if (ret)
+		atomic_inc(&ch->sq_wr_avail);
+	return ret;
+}
+
 void srpt_free_ch_rings(struct srpt_rdma_ch *ch)
 {
 	srpt_free_recv_ring(ch);
 	srpt_free_send_ring(ch);
+	srpt_free_t_logout(ch);
 }
 
 static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct srpt_rdma_ch *ch)
@@ -150,7 +225,7 @@ int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
 				GFP_KERNEL);
 	ch->send_ring = kcalloc(ch->n_send, sizeof(*ch->send_ring),
 				GFP_KERNEL);
-	if (!ch->recv_ring || !ch->send_ring)
+	if (!ch->recv_ring || !ch->send_ring || srpt_alloc_t_logout(ch))
 		goto fail;
 	for (i = 0; i < ch->rq_size; i++) {
 		ch->recv_ring[i] = srpt_alloc_recv_ioctx(ch);
@@ -211,6 +286,7 @@ static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
 	if (tag < 0)
 		return NULL;
 	srpt_obj_inc(SRPT_OBJ_CMD);
+	atomic_inc(&ch->n_cmds);
 	s = ch->send_ring[tag];
 	memset(&s->cmd, 0, sizeof(s->cmd));
 	s->cmd.map_tag = tag;
@@ -237,6 +313,11 @@ static void srpt_put_send_ioctx(struct srpt_send_ioctx *s)
 
 	target_free_tag(ch->sess, &s->cmd);
 	srpt_obj_dec(SRPT_OBJ_CMD);
+	if (atomic_dec_and_test(&ch->n_cmds) &&
+	    READ_ONCE(ch->state) == CH_DRAINING) {
+		srpt_close_ch(ch);	/* the last command of a logout */
+		return;
+	}
 	if (!list_empty_careful(&ch->wait_list))
 		queue_work(srpt_wq, &ch->wait_work);
 }
@@ -423,7 +504,7 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	u32 n_wr = n_rdma + 1;
 	int ret;
 
-	if (READ_ONCE(ch->state) > CH_LIVE)
+	if (READ_ONCE(ch->state) > CH_DRAINING)
 		return -ENOTCONN;
 	send_wr->wr_cqe = &s->cqe;
 	send_wr->sg_list = &sge;
@@ -640,7 +721,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 		target_execute_cmd(cmd);
 		return 0;
 	}
-	if (READ_ONCE(ch->state) > CH_LIVE)
+	if (READ_ONCE(ch->state) > CH_DRAINING)
 		goto fail;
 	if (atomic_sub_return(s->n_rdma, &ch->sq_wr_avail) < 0) {
 		atomic_add(s->n_rdma, &ch->sq_wr_avail);
@@ -876,9 +957,8 @@ static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 			srpt_handle_tsk_mgmt(ch, r, s);
 		return true;
 	case SRPT_OP_I_LOGOUT:
-		pr_info("%s: initiator logged out\n", ch->sess_name);
-		srpt_close_ch(ch);
-		return true;
+		srpt_drain_ch(ch);
+		return true;	/* not reposted: no more IUs are taken */
 	case SRPT_OP_CRED_RSP:
 	case SRPT_OP_AER_RSP:
 		/* Responses to requests we never send; they use no credit. */
@@ -961,7 +1041,7 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state > CH_LIVE) {
-		/* Going away: drop it; the ring is not reposted any more. */
+		/* Draining or going away: drop it, and do not repost. */
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return;
 	}
