@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Case 10: a hostile initiator.  Every row of hostile/cases.tbl runs
+# tools/srpi (a userspace SRP initiator built on the host) once against the
+# target and must print exactly the expected answer; after every row the
+# module's live objects (debugfs ib_srpt/objects) must be back to the
+# baseline within BOUND seconds: no channel, session, nexus, command, rw
+# context or immediate-data buffer may outlive the connection.  One TAP line
+# per row: "ok - hostile: <name>: <answer>".  Afterwards a normal ib_srp
+# login and a short fio verify must still work, and the kernel log must be
+# clean.  Table syntax: hostile/README.md.
+{
+# shellcheck source=../lib.sh
+. "$VMDIR/lib.sh"
+
+SRPI=$TOP/tools/srpi
+TBL=$VMDIR/hostile/cases.tbl
+OBJ=/sys/kernel/debug/ib_srpt/objects
+ROW_TIMEOUT=90			# one srpi run, seconds
+TEARDOWN=20			# objects back to the baseline, seconds
+
+if [ ! -x "$SRPI" ]; then
+	not_ok "hostile: $SRPI is not built: run 'make -C tools' on the host (make vmtest does)"
+	finish
+fi
+if [ "$SRPI" -ot "$TOP/tools/srpi.c" ]; then
+	not_ok "hostile: $SRPI is older than srpi.c: run 'make -C tools' on the host"
+	finish
+fi
+[ -r "$OBJ" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ ! -r "$OBJ" ]; then
+	not_ok "hostile: $OBJ is missing (debugfs or the module's object accounting)"
+	finish
+fi
+
+# The table's logins use the same initiator port ID as ib_srp (the GID):
+# a SINGLE login would end any ib_srp channel of that nexus.
+srp_logout_all
+ensure_target || { not_ok "hostile: target setup"; finish; }
+
+# --- object accounting ---------------------------------------------------------
+# objects VAR: the object counts as "name=count ..." in VAR.
+objects() {
+	local n c s=
+	while read -r n c; do s+="$n=$c "; done <"$OBJ"
+	printf -v "$1" '%s' "${s% }"
+}
+objects BASE
+log "baseline objects: $BASE"
+base_ok=1
+for kv in $BASE; do
+	case $kv in devices=*) ;; *=0) ;; *) base_ok=0 ;; esac
+done
+if [ "$base_ok" != 1 ]; then
+	# An earlier case leaked; the rows still compare with this baseline.
+	not_ok "hostile: baseline has live objects with no initiator logged in: $BASE"
+fi
+at_baseline() { objects NOW; [ "$NOW" = "$BASE" ]; }
+
+# --- table -----------------------------------------------------------------------
+read -r MAXREQ </sys/module/ib_srpt/parameters/srp_max_req_size
+LOGIN="login rsp max_it_iu_len=$MAXREQ max_ti_iu_len=256 req_lim_delta=128 buf_fmt=0x6 rsp_flags=0x00"
+
+# expand TEXT: the table's placeholders (hostile/README.md) in EXP.
+expand() {
+	local s=$1 m
+	s=${s//\{MAXREQ\}/$MAXREQ}
+	s=${s//\{MAXREQ+1\}/$((MAXREQ + 1))}
+	s=${s//\{SGUID\}/$SGUID}
+	s=${s//\{LOGIN_IMM\}/${LOGIN% rsp_flags=*} rsp_flags=0x80}
+	s=${s//\{LOGIN\}/$LOGIN}
+	while [[ $s =~ \{GOOD\ ([0-9]+)\} ]]; do
+		m="rsp tag=${BASH_REMATCH[1]} status=0x00 flags=0x00 req_lim_delta=1 sense=- resp_code=- di_resid=0 do_resid=0"
+		s=${s/"${BASH_REMATCH[0]}"/$m}
+	done
+	while [[ $s =~ \{INVALID\ ([0-9]+)\} ]]; do
+		m="rsp tag=${BASH_REMATCH[1]} status=0x02 flags=0x02 req_lim_delta=1 sense=5/0e/03 resp_code=- di_resid=0 do_resid=0"
+		s=${s/"${BASH_REMATCH[0]}"/$m}
+	done
+	while [[ $s =~ \{TMF\ ([0-9]+)\ (0x[0-9a-f]+)\} ]]; do
+		m="rsp tag=${BASH_REMATCH[1]} status=0x00 flags=0x01 req_lim_delta=1 sense=- resp_code=${BASH_REMATCH[2]} di_resid=0 do_resid=0"
+		s=${s/"${BASH_REMATCH[0]}"/$m}
+	done
+	while [[ $s =~ \{REJ\ (0x[0-9a-f]+)\} ]]; do
+		m="login rej reason=${BASH_REMATCH[1]} cm_status=28"
+		s=${s/"${BASH_REMATCH[0]}"/$m}
+	done
+	EXP=$s
+}
+
+# matches OUTPUT EXPECTED: the output lines against the " ; "-separated
+# expected lines, in order ("* " in front: in any order); "~RE" matches the
+# whole line against the extended regular expression RE.
+matches() {
+	local out=$1 exp=$2 i re
+	local -a o=() e=()
+	[ -n "$out" ] && mapfile -t o <<<"$out"
+	while [[ $exp == *" ; "* ]]; do
+		e+=("${exp%% ; *}")
+		exp=${exp#* ; }
+	done
+	[ -n "$exp" ] && e+=("$exp")
+	if [[ ${e[0]:-} == "* "* ]]; then
+		e[0]=${e[0]#\* }
+		mapfile -t o < <(printf '%s\n' "${o[@]}" | sort)
+		mapfile -t e < <(printf '%s\n' "${e[@]}" | sort)
+		[ ${#o[@]} = 1 ] && [ -z "${o[0]}" ] && o=()
+	fi
+	[ ${#o[@]} = ${#e[@]} ] || return 1
+	for ((i = 0; i < ${#e[@]}; i++)); do
+		if [[ ${e[i]} == "~"* ]]; then
+			re="^${e[i]#\~}\$"
+			[[ ${o[i]} =~ $re ]] || return 1
+		else
+			[ "${o[i]}" = "${e[i]}" ] || return 1
+		fi
+	done
+}
+
+# row NAME ARGS EXPECTED: one table row, one TAP line.
+row() {
+	local name=$1 args=$2 exp=$3 out st answer why='' secs t0
+	local -a argv
+	if [[ $exp == SKIP* ]]; then
+		ok "hostile: $name # SKIP ${exp#SKIP }"
+		return
+	fi
+	expand "$args"
+	eval "argv=($EXP)" || { not_ok "hostile: $name: bad arguments in the table"; return; }
+	expand "$exp"
+	exp=$EXP
+	mark "hostile $name"
+	log "=== $name: srpi ${argv[*]}"
+	stamp t0
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" "${argv[@]}" 2>>"$R/10-hostile.srpi.log")
+	st=$?
+	since "$t0"
+	secs=$SECS
+	log "$out"
+	log "--- exit $st after ${secs}s"
+	answer=${out//"$LOGIN"/\{LOGIN\}}
+	answer=${answer//$'\n'/ ; }
+	case $st in
+	0 | 1) matches "$out" "$exp" || why="expected: $exp" ;;
+	124 | 137) why="srpi did not finish within ${ROW_TIMEOUT}s" ;;
+	*) why="srpi failed with exit status $st" ;;
+	esac
+	if ! wait_until "$TEARDOWN" at_baseline; then
+		why+="${why:+; }objects not back to the baseline after ${TEARDOWN}s: $NOW"
+	fi
+	log "--- objects back after ${SECS}s"
+	if [ -z "$why" ]; then
+		ok "hostile: $name: $answer"
+	else
+		not_ok "hostile: $name: $answer"
+		diag "  $why"
+	fi
+	TIMES+="$name=$secs "
+}
+
+mark hostile
+stamp T0
+TIMES=
+n=0
+while IFS= read -r line || [ -n "$line" ]; do
+	[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+	name=${line%% | *}
+	rest=${line#* | }
+	args=${rest%% | *}
+	exp=${rest#* | }
+	if [ "$name" = "$line" ] || [ "$args" = "$rest" ]; then
+		not_ok "hostile: malformed table line: $line"
+		continue
+	fi
+	name=${name%"${name##*[![:space:]]}"}
+	row "$name" "$args" "$exp"
+	n=$((n + 1))
+	[ -e /tmp/wedged ] && break
+done <"$TBL"
+since "$T0"
+diag "hostile: $n rows in ${SECS}s"
+log "row times: $TIMES"
+
+# --- afterwards: a normal initiator still works ------------------------------------
+if login_ok 2; then
+	ok "hostile: ib_srp login after the hostile rows (${SECS}s)"
+	export RD=${DISK[0]} FD=${DISK[1]}
+	stamp t0
+	timeout -k 10 300 fio --eta=never --output-format=terse --terse-version=3 \
+		"$VMDIR/hostile/verify.fio" >/tmp/hverify.terse 2>/tmp/hverify.err
+	st=$?
+	since "$t0"
+	cat /tmp/hverify.terse /tmp/hverify.err >&2
+	bad=$(awk -F';' 'NF > 50 && $5 != 0 { printf " %s(error %s)", $3, $5 }' /tmp/hverify.terse)
+	jobs=$(awk -F';' 'NF > 50 { n++ } END { print n + 0 }' /tmp/hverify.terse)
+	[ "$st" = 0 ] && [ -z "$bad" ] && [ "$jobs" -gt 0 ] &&
+		! grep -qi 'verify failed\|bad magic\|bad header' /tmp/hverify.err
+	tap $? "hostile: fio verify after the hostile rows: $jobs jobs, exit $st${bad:+, failed:$bad} (${SECS}s)"
+	bounded "$BOUND" srp_logout
+	tap $? "hostile: ib_srp logout"
+	wait_until "$TEARDOWN" at_baseline
+	tap $? "hostile: objects at the baseline at the end ($NOW)"
+else
+	not_ok "hostile: ib_srp login after the hostile rows"
+fi
+
+# Which row a bad kernel log line followed.
+bad=$(kmsg_since hostile | awk -v re="$BAD_RE" '
+	/srptvm: mark hostile / { row = $0; sub(/.*mark hostile /, "", row); next }
+	$0 ~ re && !seen[row]++ { print "after row " row ": " $0 }' | head -n 20)
+[ -z "$bad" ] || sed 's/^/#   /' <<<"$bad"
+dmesg_clean "hostile" hostile
+finish
+}

@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# PID 1 of the test guest (started by the initramfs /init via switch_root).
+#
+# Prepares the guest (tmpfs, configfs, Soft-RoCE, SCSI disk drivers),
+# loads the ib_srpt under test, checks that it is the one we meant, runs the
+# selected cases one by one and powers the guest off.  Everything it reports
+# goes to the writable results export:
+#   tap            TAP lines and "# " comments (streamed by the host)
+#   done           "<case> <exit status>" for every case that finished
+#   <case>.log     stderr of that case (its trace, for debugging)
+#   guest.log      stderr/stdout of this script
+#   dmesg.txt      the guest's full kernel log at the end
+#   rc             0 if everything passed, written last
+{
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# W: scratch space on a tmpfs of the guest's own (/tmp shows the host's
+# files through the overlay, and the repository may live there).
+export W=/run/srptvm
+export LC_ALL=C HOME=$W/home TERM=dumb
+
+R=
+for arg in $(</proc/cmdline); do
+	case $arg in srptvm.results=*) R=${arg#*=} ;; esac
+done
+VMDIR=$(dirname "$0")
+# shellcheck source=/dev/null
+. "$R/run.conf"
+export R VMDIR MODE TOP MODULE MODULE_SRC KVER
+TAP=$R/tap
+exec >>"$R/guest.log" 2>&1 </dev/null
+
+say() { echo "$*" >>"$TAP"; }
+# Power off at once.  busybox's poweroff -f calls reboot(2) and never
+# returns; nothing may be exec'd after that (the 9p root goes away first).
+poweroff_now() {
+	sync
+	busybox poweroff -f
+	echo o >/proc/sysrq-trigger
+	while :; do nap 60; done
+}
+
+t_boot=$(cut -d' ' -f1 /proc/uptime)
+# devtmpfs lacks the /dev/fd links bash's <(...) needs.
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p "$W/home" /run/lock /etc/target
+hostname srptvm
+echo 60 >/proc/sys/kernel/hung_task_timeout_secs
+modprobe configfs && mount -t configfs configfs /sys/kernel/config
+
+# Soft-RoCE.  rxe on lo itself does not work for RDMA/CM (ib_srp's connect
+# fails with ENODEV), so: a veth pair inside the guest (no NIC, nothing
+# leaves it), one rxe device on one end; the initiator connects to that
+# end's own address, so all traffic is routed through lo.  The initiator
+# and the target share rxe0.
+ip link set lo up
+ip link add veth0 mtu 9000 type veth peer name veth1 mtu 9000
+ip addr add 192.0.2.1/24 dev veth0
+ip addr add 192.0.2.2/24 dev veth1
+ip link set veth0 up
+ip link set veth1 up
+modprobe rdma_rxe && rdma link add rxe0 type rxe netdev veth0
+modprobe -a sd_mod sg ib_srp
+
+# shellcheck source=lib.sh
+. "$VMDIR/lib.sh"
+rc=0
+
+# run_case NAME: run cases/NAME.sh with its stdout into the TAP stream and
+# its stderr into NAME.log, bounded by CASE_TIMEOUT.  timeout(1) cannot end
+# a task stuck in the kernel (it waits for it), so a second watchdog gives
+# up on such a case and tells the loop to stop running cases.
+run_case() {
+	local c=$1 pid wd st t0
+	mark "case $c"
+	echo "srptvm: case $c" >/dev/console	# progress, for a hung guest
+	stamp t0
+	timeout -k 10 "$CASE_TIMEOUT" bash "$VMDIR/cases/$c.sh" >>"$TAP" 2>"$R/$c.log" &
+	pid=$!
+	(
+		sleep $((CASE_TIMEOUT + 30))
+		echo "case $c" >"$W/wedged"
+		kill -9 "$pid"
+	) &
+	wd=$!
+	wait "$pid"
+	st=$?
+	kill "$wd" 2>/dev/null
+	since "$t0"
+	case $st in
+	0 | 1) ;;
+	124 | 137)
+		say "not ok - $c: timed out after ${CASE_TIMEOUT}s"
+		dmesg >"$R/dmesg-$c-timeout.txt"
+		tail -n 15 "$R/dmesg-$c-timeout.txt" | sed 's/^/#   /' >>"$TAP"
+		;;
+	*) say "not ok - $c: aborted with exit status $st (see $R/$c.log)" ;;
+	esac
+	say "# $c: ${SECS}s"
+	echo "$c $st" >>"$R/done"
+	[ "$st" = 0 ]
+}
+
+# The initiator must have attached to rxe0 (this also proves rxe0 exists).
+setup_ok() {
+	local st=''
+	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
+	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
+}
+if ! wait_until 20 setup_ok; then
+	say "not ok - guest setup: no active $IBDEV port with ib_srp on it (see $R/guest.log)"
+	rc=1
+	for c in $CASES; do
+		say "# skipped $c: guest setup failed"
+		echo "$c skipped" >>"$R/done"
+	done
+elif load_target_module >>"$TAP"; then
+	say "# guest: booted in ${t_boot%.*}s, module loaded at $(cut -d' ' -f1 /proc/uptime)s uptime"
+	if [ "$DEMO" = 1 ]; then
+		timeout -k 10 "$CASE_TIMEOUT" bash "$VMDIR/demo.sh" >>"$TAP" 2>>"$R/demo.log" || rc=1
+	else
+		for c in $CASES; do
+			if [ -e "$W/wedged" ]; then
+				# A task of an earlier case is stuck in the kernel.
+				say "not ok - $c: not run, $(<"$W/wedged") is stuck in the kernel"
+				echo "$c 1" >>"$R/done"
+				rc=1
+				continue
+			fi
+			run_case "$c" || rc=1
+		done
+	fi
+else
+	rc=1
+	[ -e "$W/wedged" ] && say "# $(<"$W/wedged") is stuck in the kernel"
+	for c in $CASES; do
+		say "# skipped $c: module identity check failed"
+		echo "$c skipped" >>"$R/done"
+	done
+fi
+
+# Epilogue: the kernel log must be free of warnings, oopses and hangs.
+if [ "$DEMO" = 1 ]; then
+	dmesg_clean "whole run" >/dev/null || { say "The kernel log shows a problem (see $R/dmesg.txt)."; rc=1; }
+else
+	dmesg_clean "whole run" >>"$TAP" || rc=1
+fi
+dmesg >"$R/dmesg.txt"
+echo "$rc" >"$R/rc"
+poweroff_now
+exit
+}

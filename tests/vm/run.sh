@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot one emulated guest and run the SRP target test cases inside it.
+#
+#   tests/vm/run.sh [--demo] [--intree] [--keep] [case-glob...]
+#
+#   --demo     run the plain-words demo (tests/vm/demo.sh) instead of the cases
+#   --intree   test Debian's own in-tree ib_srpt instead of ./ib_srpt.ko
+#   --keep     also keep this run's logs in build/vm/runs/<date-time>-<mode>/
+#   case-glob  select cases by file name: "01", "01*", "*fio*" (default: all)
+#
+# Environment: KVER (guest kernel, default: newest /lib/modules/X that has
+# /boot/vmlinuz-X), VM_TIMEOUT (whole run, seconds, default 1500),
+# CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096).
+#
+# The guest is a qemu TCG machine booting the host's kernel; it sees the
+# host's root file system read-only (virtio-9p) under a tmpfs overlay and
+# writes its results into build/vm/results (a second, writable 9p export
+# mounted at the same path).  TAP lines ("ok - ..." / "not ok - ...") and
+# "# ..." comments are streamed to stdout while the guest runs; the exit
+# status is 0 only if every selected case passed.  See tests/vm/README.md.
+{
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+mode=ours keep=0
+globs=()
+for arg; do
+	case $arg in
+	--demo) demo=1 ;;
+	--intree) mode=intree ;;
+	--keep) keep=1 ;;
+	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
+	*) globs+=("$arg") ;;
+	esac
+done
+demo=${demo:-0}
+
+VM_TIMEOUT=${VM_TIMEOUT:-1500}
+CASE_TIMEOUT=${CASE_TIMEOUT:-600}
+VM_MEM=${VM_MEM:-4096}
+
+# Print one TAP failure plus an explanation and stop (used before boot).
+bail() {
+	echo "not ok - vm: $1"
+	shift
+	for l; do echo "# $l"; done
+	exit 1
+}
+
+# --- the guest kernel -------------------------------------------------------
+if [ -z "${KVER:-}" ]; then
+	for d in $(ls -1 /lib/modules 2>/dev/null | sort -V -r); do
+		[ -e "/boot/vmlinuz-$d" ] && { KVER=$d; break; }
+	done
+fi
+[ -n "${KVER:-}" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
+	bail "no usable guest kernel" "need /lib/modules/X and a readable /boot/vmlinuz-X (KVER=${KVER:-unset})"
+command -v qemu-system-x86_64 >/dev/null ||
+	bail "qemu-system-x86_64 missing" "run tests/install-deps.sh"
+case $top in
+*[\ ,=]*) bail "repository path '$top' contains a space, comma or '='" ;;
+/run/* | /dev/* | /proc/* | /sys/*) bail "repository path '$top' is hidden inside the guest" ;;
+esac
+
+# --- selected cases ---------------------------------------------------------
+cases=()
+if [ "$demo" = 1 ]; then
+	cases=(demo)
+else
+	for f in "$here"/cases/[0-9]*.sh; do
+		n=$(basename "$f" .sh)
+		if [ ${#globs[@]} -eq 0 ]; then
+			cases+=("$n")
+			continue
+		fi
+		for g in "${globs[@]}"; do
+			# shellcheck disable=SC2053 # glob match is intended
+			if [[ $n == $g || $n.sh == $g || $n == $g-* ]]; then cases+=("$n"); break; fi
+		done
+	done
+	[ ${#cases[@]} -gt 0 ] || bail "no case matches: ${globs[*]}" "cases: $(cd "$here/cases" && echo *.sh)"
+fi
+
+# --- the module under test --------------------------------------------------
+module=$top/ib_srpt.ko
+if [ "$mode" = ours ] && [ ! -r "$module" ]; then
+	echo "not ok - module identity"
+	echo "# $module does not exist: build it with 'make -C $top' (or use --intree)"
+	exit 1
+fi
+
+# --- build directory, lock ----------------------------------------------------
+build=$top/build/vm
+results=$build/results
+mkdir -p "$build" || bail "cannot create $build"
+exec 9>"$build/.lock"
+if ! flock -n 9; then
+	echo "# vm: waiting for another run.sh using $build"
+	flock -w "$VM_TIMEOUT" 9 || bail "another run.sh holds $build/.lock"
+fi
+
+# --- initramfs (cached per kernel version and script hash) --------------------
+# Modules the initramfs needs to reach the host root, in load order.  One
+# modprobe call per module: --show-depends takes a single module name.
+initrd_modules() {
+	local m
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		modprobe -S "$KVER" --show-depends "$m" || return 1
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+build_initrd() {	# $1 = output file
+	local out=$1 stage m base list
+	stage=$(mktemp -d "$build/initrd.XXXXXX") || return 1
+	mkdir -p "$stage/bin" "$stage/modules"
+	cp /bin/busybox "$stage/bin/busybox" || return 1
+	cp "$here/init.sh" "$stage/init" && chmod 755 "$stage/init" || return 1
+	list=$(initrd_modules) || return 1
+	for m in $list; do
+		base=$(basename "$m")
+		case $m in
+		*.ko.xz) xz -dc "$m" >"$stage/modules/${base%.xz}" ;;
+		*.ko.zst) zstd -qdc "$m" >"$stage/modules/${base%.zst}" ;;
+		*.ko.gz) gzip -dc "$m" >"$stage/modules/${base%.gz}" ;;
+		*) cp "$m" "$stage/modules/$base" ;;
+		esac || return 1
+		echo "${base%.ko*}.ko" >>"$stage/modules.list"
+	done
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp" &&
+		mv "$out.tmp" "$out"
+	local rc=$?
+	rm -rf "$stage"
+	return $rc
+}
+
+[ -x /bin/busybox ] || bail "/bin/busybox missing" "install busybox-static"
+key=$(cat "$here/init.sh" "${BASH_SOURCE[0]}" /bin/busybox | sha256sum | cut -c1-16)
+initrd=$build/initrd-$KVER-$key.cpio.gz
+if [ ! -s "$initrd" ]; then
+	rm -f "$build/initrd-$KVER"-*.cpio.gz
+	build_initrd "$initrd" || bail "cannot build the initramfs"
+fi
+
+# --- results directory and the guest's run configuration ----------------------
+rm -rf "$results" "$build/console.log"
+mkdir -p "$results" || bail "cannot create $results"
+: >"$results/tap"
+# The guest loads a snapshot of our module taken now, so a rebuild while the
+# guest runs cannot change the module between loads (case 5 reloads it).
+if [ "$mode" = ours ]; then
+	cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko" >/dev/null ||
+		bail "cannot snapshot $module (being rebuilt?)"
+fi
+{
+	echo "MODE=$mode"
+	echo "DEMO=$demo"
+	echo "TOP=$top"
+	echo "MODULE=$results/ib_srpt.ko"
+	echo "MODULE_SRC=$module"
+	echo "KVER=$KVER"
+	echo "CASE_TIMEOUT=$CASE_TIMEOUT"
+	echo "CASES=\"${cases[*]}\""
+} >"$results/run.conf"
+
+# --- boot ---------------------------------------------------------------------
+qpid='' tpid=''
+cleanup() {
+	[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid" 2>/dev/null
+	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
+	qpid='' tpid=''
+}
+trap cleanup EXIT
+trap 'cleanup; echo "not ok - vm: interrupted"; exit 130' INT TERM HUP
+
+echo "# vm: kernel $KVER, module $([ "$mode" = intree ] && echo "in-tree ib_srpt" || echo "$module"), cases: ${cases[*]}"
+t0=$SECONDS
+qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
+	-nodefaults -no-user-config -display none -no-reboot -nic none \
+	-serial "file:$build/console.log" \
+	-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 srptvm.results=$results srptvm.guest=$here/guest.sh" \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
+	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	</dev/null >"$build/qemu.log" 2>&1 9>&- &
+qpid=$!
+
+# Stream what the guest writes to results/tap until qemu exits.
+tail -n +1 -F --pid="$qpid" "$results/tap" 2>/dev/null 9>&- &
+tpid=$!
+
+# Watchdog: kill only our own qemu when the overall time is up.
+timed_out=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $((SECONDS - t0)) -ge "$VM_TIMEOUT" ]; then
+		timed_out=1
+		kill "$qpid" 2>/dev/null
+		sleep 3
+		kill -9 "$qpid" 2>/dev/null
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" 2>/dev/null
+qrc=$?
+qpid=
+wait "$tpid" 2>/dev/null
+tpid=
+elapsed=$((SECONDS - t0))
+
+# --- verdict --------------------------------------------------------------------
+fail=0
+grc=$(cat "$results/rc" 2>/dev/null)
+if [ "$demo" = 0 ]; then
+	# Every selected case must have reported that it finished.
+	for c in "${cases[@]}"; do
+		grep -q "^$c " "$results/done" 2>/dev/null && continue
+		echo "not ok - $c: no result (guest hung, crashed or timed out)"
+		fail=1
+	done
+	grep -q '^not ok' "$results/tap" && fail=1
+fi
+if [ -z "$grc" ]; then
+	why="guest did not finish"
+	[ "$timed_out" = 1 ] && why="watchdog killed the guest after ${VM_TIMEOUT}s"
+	echo "not ok - vm: $why (qemu exit $qrc)"
+	fail=1
+elif [ "$grc" != 0 ]; then
+	fail=1
+fi
+if [ "$fail" = 1 ]; then
+	echo "# last lines of the guest console ($build/console.log):"
+	tail -n 40 "$build/console.log" 2>/dev/null | sed 's/^/#   /'
+	[ -s "$build/qemu.log" ] && sed 's/^/# qemu: /' "$build/qemu.log"
+fi
+echo "# vm: total ${elapsed}s; logs in $results and $build/console.log"
+
+if [ "$keep" = 1 ]; then
+	kept=$build/runs/$(date +%Y%m%d-%H%M%S)-$mode
+	mkdir -p "$kept" && cp -r "$results/." "$build/console.log" "$kept/" &&
+		echo "# vm: kept this run's logs in $kept"
+fi
+exit $fail
+}
