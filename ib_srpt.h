@@ -350,6 +350,9 @@ struct srpt_send_ioctx {
  * @t_logout_done:	completed by that SEND's completion
  * @t_logout_reason:	reason to send, valid if @send_t_logout
  * @send_t_logout:	the release work sends SRP_T_LOGOUT before disconnecting
+ * @went_live:		the channel reached CH_LIVE
+ * @peer_active:	a receive completed (not flushed): the initiator's QP
+ *			is ready to send, so it considers itself connected
  * @release_work:	tears the channel down
  */
 struct srpt_rdma_ch {
@@ -392,6 +395,8 @@ struct srpt_rdma_ch {
 	struct completion t_logout_done;
 	u32 t_logout_reason;
 	bool send_t_logout;
+	bool went_live;
+	bool peer_active;
 	struct work_struct release_work;
 };
 

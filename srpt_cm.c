@@ -153,6 +153,18 @@ static void srpt_send_t_logout(struct srpt_rdma_ch *ch)
 
 static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 {
+	/*
+	 * Closed before our RTU / ESTABLISHED event although the initiator is
+	 * already sending: its CM is established while ours still waits in
+	 * REP_SENT, where destroying the ID sends a REJ the initiator ignores.
+	 * Establish our side first so that a real DREQ goes out.
+	 */
+	if (!ch->went_live && READ_ONCE(ch->peer_active)) {
+		if (ch->using_rdma_cm)
+			rdma_notify(ch->rdma_cm_id, IB_EVENT_COMM_EST);
+		else
+			ib_cm_notify(ch->ib_cm_id, IB_EVENT_COMM_EST);
+	}
 	if (ch->using_rdma_cm) {
 		rdma_disconnect(ch->rdma_cm_id);
 		return;
@@ -667,6 +679,7 @@ void srpt_ch_established(struct srpt_rdma_ch *ch)
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state == CH_CONNECTING) {
 		ch->state = CH_LIVE;
+		ch->went_live = true;
 		live = true;
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);

@@ -667,6 +667,31 @@ void srpt_queue_tm_rsp(struct se_cmd *cmd)
 
 /* ---------------------------- completions -------------------------------- */
 
+/**
+ * srpt_wc_error() - a work request failed
+ * @ch:   channel
+ * @wc:   its completion
+ * @what: what it was, for the log
+ *
+ * Any error but a flush is fatal for the channel.  A flush while the
+ * channel is still open means the QP went to the error state behind our
+ * back (e.g. an RDMA WRITE of data-in failed: those are unsignalled and
+ * their error completion has no handler), so it is fatal too; flushes during
+ * teardown are expected and silent.
+ */
+static void srpt_wc_error(struct srpt_rdma_ch *ch, struct ib_wc *wc,
+			  const char *what)
+{
+	if (wc->status == IB_WC_WR_FLUSH_ERR) {
+		if (READ_ONCE(ch->state) <= CH_DRAINING)
+			srpt_close_ch(ch);
+		return;
+	}
+	pr_info_ratelimited("%s: %s failed: %s\n", ch->sess_name, what,
+			    ib_wc_status_msg(wc->status));
+	srpt_close_ch(ch);
+}
+
 static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
@@ -674,12 +699,8 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct srpt_rdma_ch *ch = s->ch;
 
 	atomic_add(s->n_wr_posted, &ch->sq_wr_avail);
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
-		pr_info_ratelimited("%s: response send failed: %s\n",
-				    ch->sess_name,
-				    ib_wc_status_msg(wc->status));
-		srpt_close_ch(ch);
-	}
+	if (wc->status != IB_WC_SUCCESS)
+		srpt_wc_error(ch, wc, "response send");
 	srpt_cmd_done(s);
 }
 
@@ -692,10 +713,7 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	atomic_add(s->n_rdma, &ch->sq_wr_avail);
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			pr_info_ratelimited("%s: RDMA READ failed: %s\n",
-					    ch->sess_name,
-					    ib_wc_status_msg(wc->status));
+		srpt_wc_error(ch, wc, "RDMA READ");
 		transport_generic_request_failure(&s->cmd,
 						  TCM_CHECK_CONDITION_ABORT_CMD);
 		return;
@@ -944,10 +962,18 @@ static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 {
 	struct srpt_send_ioctx *s;
 	int opcode = srpt_iu_opcode(r->buf, r->byte_len);
+	u64 tag;
 
 	switch (opcode) {
 	case SRPT_OP_CMD:
 	case SRPT_OP_TSK_MGMT:
+		if (!srpt_iu_tag(r->buf, r->byte_len, &tag)) {
+			/* No tag to answer with: like an unknown IU. */
+			pr_info_ratelimited("%s: ignoring %u-byte IU with opcode %#x\n",
+					    ch->sess_name, r->byte_len, opcode);
+			atomic_inc(&ch->req_lim_delta);
+			break;
+		}
 		s = srpt_get_send_ioctx(ch);
 		if (!s)
 			return false;
@@ -1027,14 +1053,12 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	bool park;
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			pr_info_ratelimited("%s: receive failed: %s\n",
-					    ch->sess_name,
-					    ib_wc_status_msg(wc->status));
-			srpt_close_ch(ch);
-		}
+		if (wc->status != IB_WC_WR_FLUSH_ERR)
+			WRITE_ONCE(ch->peer_active, true);
+		srpt_wc_error(ch, wc, "receive");
 		return;
 	}
+	WRITE_ONCE(ch->peer_active, true);
 	r->byte_len = min(wc->byte_len, ch->recv_buf_size);
 	ib_dma_sync_single_for_cpu(ch->sdev->ib_dev, r->dma, r->byte_len,
 				   DMA_FROM_DEVICE);
