@@ -41,6 +41,7 @@ fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
 
 vmtest: modules
+	$(MAKE) -C tools
 	tests/vm/run.sh
 
 check:
@@ -54,4 +55,5 @@ demo:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tools clean
 	rm -rf build
