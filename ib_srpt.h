@@ -181,6 +181,7 @@ struct srpt_port {
  * @event_handler: async event handler (port changes)
  * @entry:	in srpt_dev_list
  * @removing:	no new channels; set under every port mutex
+ * @next_vector: completion vector for the next channel (round robin)
  * @port_cnt:	number of entries in @port
  * @port:	the ports
  */
@@ -192,6 +193,7 @@ struct srpt_device {
 	struct ib_event_handler event_handler;
 	struct list_head entry;
 	bool removing;
+	atomic_t next_vector;
 	u32 port_cnt;
 	struct srpt_port port[];
 };

@@ -386,16 +386,20 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
 static int srpt_create_ch_ib(struct srpt_rdma_ch *ch)
 {
 	struct ib_device *dev = ch->sdev->ib_dev;
+	int vector;
 	u32 i;
 	int ret;
 
 	ret = srpt_alloc_ch_rings(ch);
 	if (ret)
 		return ret;
+	/* Spread channels, including those of one nexus, over the vectors. */
+	vector = (atomic_inc_return(&ch->sdev->next_vector) & INT_MAX) %
+		 max(dev->num_comp_vectors, 1);
 retry:
 	/* Receives + drain, sends, RDMA READ chains, drain. */
 	ch->cq_size = ch->rq_size + 1 + ch->sq_size + 1;
-	ch->cq = ib_cq_pool_get(dev, ch->cq_size, -1, IB_POLL_WORKQUEUE);
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size, vector, IB_POLL_WORKQUEUE);
 	if (IS_ERR(ch->cq)) {
 		ret = PTR_ERR(ch->cq);
 		goto free_rings;
