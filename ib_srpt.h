@@ -75,9 +75,11 @@ enum {
 
 	SRPT_RQ_SIZE		= 128,	/* receive ring depth == credits */
 	SRPT_MAX_DATA_LEN	= 64 << 20,	/* largest transfer per command */
+	SRPT_MAX_EXT_TABLE_LEN	= 4096 * SRPT_DIRECT_DESC_LEN,	/* external table */
 	SRPT_RDMA_DEPTH		= 4,	/* responder resources / initiator depth */
 	SRPT_DRAIN_TIMEOUT_MS	= 10000,	/* SRP_I_LOGOUT drain bound */
 	SRPT_T_LOGOUT_TIMEOUT_MS = 2000,	/* SRP_T_LOGOUT send bound */
+	SRPT_RTU_TIMEOUT_MS	= 2000,	/* wait for a late RTU before closing */
 };
 
 /**
@@ -220,6 +222,7 @@ enum srpt_ch_state {
 /**
  * enum srpt_cmd_state - where a command is
  * @SRPT_STATE_NEW:		received, handed to LIO
+ * @SRPT_STATE_NEED_TABLE:	RDMA READ of an external descriptor table posted
  * @SRPT_STATE_NEED_DATA:	RDMA READ of write data posted
  * @SRPT_STATE_DATA_IN:		data available to LIO
  * @SRPT_STATE_CMD_RSP_SENT:	SRP_RSP (and data) posted
@@ -229,6 +232,7 @@ enum srpt_ch_state {
  */
 enum srpt_cmd_state {
 	SRPT_STATE_NEW,
+	SRPT_STATE_NEED_TABLE,
 	SRPT_STATE_NEED_DATA,
 	SRPT_STATE_DATA_IN,
 	SRPT_STATE_CMD_RSP_SENT,
@@ -286,6 +290,13 @@ struct srpt_rw_ctx {
  * @sg_cnt:	its length
  * @imm_sg:	pages holding a copy of immediate data (or NULL)
  * @imm_nents:	entries of @imm_sg
+ * @table_cqe:	completion entry of the descriptor table READ
+ * @ext_table:	external descriptor table being fetched, or NULL
+ * @ext_sg:	its scatterlist
+ * @ext_rw:	its rdma_rw context
+ * @ext_n_rdma:	work requests of @ext_rw
+ * @ext_iu:	the command, kept while the table is fetched
+ * @ext_recv:	its receive context, reposted once the table is in
  * @lio_owned:	LIO holds the se_cmd (else the context is freed directly)
  * @n_wr_posted: work requests posted with the response (SEND + RDMA WRITEs)
  * @sense:	sense buffer for LIO
@@ -309,6 +320,13 @@ struct srpt_send_ioctx {
 	u32 sg_cnt;
 	struct scatterlist *imm_sg;
 	unsigned int imm_nents;
+	struct ib_cqe table_cqe;
+	void *ext_table;
+	struct scatterlist ext_sg;
+	struct rdma_rw_ctx ext_rw;
+	u32 ext_n_rdma;
+	struct srpt_cmd_iu ext_iu;
+	struct srpt_recv_ioctx *ext_recv;
 	bool lio_owned;
 	u32 n_wr_posted;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
@@ -353,6 +371,7 @@ struct srpt_send_ioctx {
  * @t_logout_reason:	reason to send, valid if @send_t_logout
  * @send_t_logout:	the release work sends SRP_T_LOGOUT before disconnecting
  * @went_live:		the channel reached CH_LIVE
+ * @established:	completed by the RTU / ESTABLISHED event
  * @peer_active:	a receive completed (not flushed): the initiator's QP
  *			is ready to send, so it considers itself connected
  * @release_work:	tears the channel down
@@ -398,6 +417,7 @@ struct srpt_rdma_ch {
 	u32 t_logout_reason;
 	bool send_t_logout;
 	bool went_live;
+	struct completion established;
 	bool peer_active;
 	struct work_struct release_work;
 };
@@ -413,6 +433,7 @@ enum srpt_object {
 	SRPT_OBJ_CMD,
 	SRPT_OBJ_RW_CTX,
 	SRPT_OBJ_IMM_BUF,
+	SRPT_OBJ_EXT_TABLE,
 	SRPT_OBJ_MAX,
 };
 

@@ -156,15 +156,17 @@ static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 	/*
 	 * Closed before our RTU / ESTABLISHED event although the initiator is
 	 * already sending: its CM is established while ours still waits in
-	 * REP_SENT, where destroying the ID sends a REJ the initiator ignores.
-	 * Establish our side first so that a real DREQ goes out.
+	 * REP_SENT, where destroying the ID sends a REJ that an established
+	 * initiator ignores.  Its RTU is on the way: wait for it (bounded) so
+	 * that a real DREQ goes out.  (Establishing our side with
+	 * ib_cm_notify() instead leaves the REP MAD outstanding, which pins the
+	 * CM ID until its retries run out.)
 	 */
-	if (!ch->went_live && READ_ONCE(ch->peer_active)) {
-		if (ch->using_rdma_cm)
-			rdma_notify(ch->rdma_cm_id, IB_EVENT_COMM_EST);
-		else
-			ib_cm_notify(ch->ib_cm_id, IB_EVENT_COMM_EST);
-	}
+	if (!ch->went_live && READ_ONCE(ch->peer_active) &&
+	    !wait_for_completion_timeout(&ch->established,
+			msecs_to_jiffies(SRPT_RTU_TIMEOUT_MS)))
+		pr_info("%s: no RTU within %d ms; rejecting the connection\n",
+			ch->sess_name, SRPT_RTU_TIMEOUT_MS);
 	if (ch->using_rdma_cm) {
 		rdma_disconnect(ch->rdma_cm_id);
 		return;
@@ -467,6 +469,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_WORK(&ch->wait_work, srpt_wait_list_work);
 	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
 	init_completion(&ch->t_logout_done);
+	init_completion(&ch->established);
 	atomic_set(&ch->n_cmds, 0);
 	ch->state = CH_CONNECTING;
 	ch->using_rdma_cm = lg->rdma_cm_id != NULL;
@@ -676,6 +679,7 @@ void srpt_ch_established(struct srpt_rdma_ch *ch)
 	unsigned long flags;
 	bool live = false;
 
+	complete(&ch->established);
 	if (!ch->using_rdma_cm && srpt_ib_cm_modify_qp(ch, IB_QPS_RTS)) {
 		srpt_close_ch(ch);
 		return;
@@ -710,7 +714,7 @@ static void srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 	ch->limits.imm_data_offset = ch->params.imm_data ?
 		ch->params.imm_data_offset : 0;
 	ch->limits.max_data_len = SRPT_MAX_DATA_LEN;
-	ch->limits.allow_ext_table = false;
+	ch->limits.allow_ext_table = true;
 }
 
 /**

@@ -30,6 +30,7 @@
 static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc);
 
 /* ------------------------------- rings ----------------------------------- */
 
@@ -203,6 +204,7 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 	s->ch = ch;
 	s->cqe.done = srpt_send_done;
 	s->rdma_cqe.done = srpt_rdma_read_done;
+	s->table_cqe.done = srpt_table_done;
 	srpt_obj_inc(SRPT_OBJ_SEND_IOCTX);
 	return s;
 
@@ -843,10 +845,136 @@ static sense_reason_t srpt_parse_srp_cmd(struct srpt_rdma_ch *ch,
 	return TCM_INVALID_FIELD_IN_COMMAND_IU;
 }
 
+/* Answer an SRP_CMD whose se_cmd is initialised, without executing it. */
+static void srpt_cmd_fail(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			  struct srpt_send_ioctx *s, sense_reason_t err)
+{
+	srpt_repost_recv(ch, r);
+	if (err == TCM_OUT_OF_RESOURCES)
+		target_send_busy(&s->cmd);
+	else
+		transport_send_check_condition_and_sense(&s->cmd, err, 0);
+	target_put_sess_cmd(&s->cmd);
+}
+
+/* Map the data buffers, let LIO copy the CDB, repost the IU, submit. */
+static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			    struct srpt_send_ioctx *s,
+			    const struct srpt_cmd_iu *iu)
+{
+	int ret;
+
+	ret = srpt_map_data(ch, s, iu);
+	if (ret) {
+		srpt_cmd_fail(ch, r, s, ret == -ENOMEM ? TCM_OUT_OF_RESOURCES :
+				  TCM_INVALID_FIELD_IN_COMMAND_IU);
+		return;
+	}
+	ret = target_submit_prep(&s->cmd, (unsigned char *)iu->cdb, s->sg,
+				 s->sg_cnt, NULL, 0, NULL, 0, GFP_KERNEL);
+	/* LIO has copied the CDB; everything else was copied or mapped. */
+	srpt_repost_recv(ch, r);
+	if (ret)
+		return;		/* LIO has answered already */
+	target_submit(&s->cmd);
+}
+
+static void srpt_free_ext_table(struct srpt_send_ioctx *s)
+{
+	kfree(s->ext_table);
+	s->ext_table = NULL;
+	srpt_obj_dec(SRPT_OBJ_EXT_TABLE);
+}
+
+/**
+ * srpt_fetch_table() - RDMA READ an indirect descriptor table
+ * @ch: channel
+ * @r:  receive context of the SRP_CMD, held until the table is in
+ * @s:  command
+ * @iu: the SRP_CMD, whose table is only partly in the IU
+ *
+ * The upstream driver refuses such commands (ib_srp allow_ext_sg=1); this
+ * fetches the whole table and then proceeds as for an in-IU table.
+ */
+static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			     struct srpt_send_ioctx *s,
+			     const struct srpt_cmd_iu *iu)
+{
+	u32 port = ch->sport->port;
+	int ret;
+
+	if (iu->table_len > SRPT_MAX_EXT_TABLE_LEN) {
+		pr_info_ratelimited("%s: %u-byte descriptor table refused\n",
+				    ch->sess_name, iu->table_len);
+		srpt_cmd_fail(ch, r, s, TCM_INVALID_FIELD_IN_COMMAND_IU);
+		return;
+	}
+	s->ext_table = kmalloc(iu->table_len, GFP_KERNEL);
+	if (!s->ext_table) {
+		srpt_cmd_fail(ch, r, s, TCM_OUT_OF_RESOURCES);
+		return;
+	}
+	srpt_obj_inc(SRPT_OBJ_EXT_TABLE);
+	sg_init_one(&s->ext_sg, s->ext_table, iu->table_len);
+	ret = rdma_rw_ctx_init(&s->ext_rw, ch->qp, port, &s->ext_sg, 1, 0,
+			       iu->table_va, iu->table_rkey, DMA_FROM_DEVICE);
+	if (ret < 0)
+		goto free;
+	s->ext_n_rdma = ret;
+	ret = -EAGAIN;
+	if (atomic_sub_return(s->ext_n_rdma, &ch->sq_wr_avail) < 0)
+		goto destroy;
+	s->ext_iu = *iu;
+	s->ext_recv = r;
+	s->state = SRPT_STATE_NEED_TABLE;
+	ret = rdma_rw_ctx_post(&s->ext_rw, ch->qp, port, &s->table_cqe, NULL);
+	if (!ret)
+		return;
+destroy:
+	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
+	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, port, &s->ext_sg, 1,
+			    DMA_FROM_DEVICE);
+free:
+	srpt_free_ext_table(s);
+	srpt_cmd_fail(ch, r, s, ret == -EAGAIN ? TCM_OUT_OF_RESOURCES :
+			  TCM_INVALID_FIELD_IN_COMMAND_IU);
+}
+
+static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
+						 struct srpt_send_ioctx,
+						 table_cqe);
+	struct srpt_rdma_ch *ch = s->ch;
+	struct srpt_cmd_iu *iu = &s->ext_iu;
+	u32 total;
+
+	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
+	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, ch->sport->port, &s->ext_sg,
+			    1, DMA_FROM_DEVICE);
+	s->state = SRPT_STATE_NEW;
+	if (wc->status != IB_WC_SUCCESS) {
+		srpt_wc_error(ch, wc, "descriptor table RDMA READ");
+		srpt_cmd_fail(ch, s->ext_recv, s, TCM_CHECK_CONDITION_ABORT_CMD);
+	} else if (!srpt_desc_total(s->ext_table, iu->nr_ext_desc, &total) ||
+		   total != iu->data_len) {
+		pr_info_ratelimited("%s: descriptor table does not add up to %u bytes\n",
+				    ch->sess_name, iu->data_len);
+		srpt_cmd_fail(ch, s->ext_recv, s,
+			      TCM_INVALID_FIELD_IN_COMMAND_IU);
+	} else {
+		iu->desc = s->ext_table;
+		iu->nr_desc = iu->nr_ext_desc;
+		iu->ext_table = false;
+		srpt_cmd_submit(ch, s->ext_recv, s, iu);
+	}
+	srpt_free_ext_table(s);
+}
+
 /**
  * srpt_handle_cmd() - hand an SRP_CMD to LIO
  * @ch: channel
- * @r:  receive context holding the IU; reposted here
+ * @r:  receive context holding the IU; reposted once consumed
  * @s:  send context for the command
  *
  * The se_cmd is initialised before any error can be answered, and every
@@ -858,7 +986,6 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 {
 	struct srpt_cmd_iu iu = {};
 	sense_reason_t err;
-	int ret;
 
 	err = srpt_parse_srp_cmd(ch, r, &iu);
 	s->tag = iu.tag;
@@ -875,30 +1002,12 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	}
 	s->cmd.tag = iu.tag;
 	s->lio_owned = true;
-	if (!err) {
-		ret = srpt_map_data(ch, s, &iu);
-		if (ret == -ENOMEM) {
-			srpt_repost_recv(ch, r);
-			target_send_busy(&s->cmd);
-			target_put_sess_cmd(&s->cmd);
-			return;
-		}
-		if (ret)
-			err = TCM_INVALID_FIELD_IN_COMMAND_IU;
-	}
-	if (err) {
-		srpt_repost_recv(ch, r);
-		transport_send_check_condition_and_sense(&s->cmd, err, 0);
-		target_put_sess_cmd(&s->cmd);
-		return;
-	}
-	ret = target_submit_prep(&s->cmd, (unsigned char *)iu.cdb, s->sg,
-				 s->sg_cnt, NULL, 0, NULL, 0, GFP_KERNEL);
-	/* LIO has copied the CDB; everything else was copied or mapped. */
-	srpt_repost_recv(ch, r);
-	if (ret)
-		return;		/* LIO has answered already */
-	target_submit(&s->cmd);
+	if (err)
+		srpt_cmd_fail(ch, r, s, err);
+	else if (iu.ext_table)
+		srpt_fetch_table(ch, r, s, &iu);
+	else
+		srpt_cmd_submit(ch, r, s, &iu);
 }
 
 static u8 srpt_tcm_tmr(u8 function)

@@ -22,6 +22,7 @@ static const char *const srpt_object_names[SRPT_OBJ_MAX] = {
 	[SRPT_OBJ_CMD]		= "commands",
 	[SRPT_OBJ_RW_CTX]	= "rw_ctxs",
 	[SRPT_OBJ_IMM_BUF]	= "imm_bufs",
+	[SRPT_OBJ_EXT_TABLE]	= "ext_tables",
 };
 
 static struct dentry *srpt_debugfs_dir;
