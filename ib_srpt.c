@@ -255,6 +255,9 @@ static int srpt_add_one(struct ib_device *ib_dev)
 		pr_warn("%s: no IB/CM listener (%d); RDMA/CM logins only\n",
 			dev_name(&ib_dev->dev), ret);
 
+	for (i = 0; i < sdev->port_cnt; i++)
+		srpt_dm_register(&sdev->port[i]);
+
 	INIT_IB_EVENT_HANDLER(&sdev->event_handler, ib_dev,
 			      srpt_event_handler);
 	ib_register_event_handler(&sdev->event_handler);
@@ -294,6 +297,8 @@ static void srpt_remove_one(struct ib_device *ib_dev, void *client_data)
 	}
 	mutex_unlock(&srpt_dev_mutex);
 
+	for (i = 0; i < sdev->port_cnt; i++)
+		srpt_dm_unregister(&sdev->port[i]);
 	if (sdev->cm_id) {
 		ib_destroy_cm_id(sdev->cm_id);
 		sdev->cm_id = NULL;

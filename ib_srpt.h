@@ -48,6 +48,7 @@
 #include <linux/scatterlist.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_cm.h>
+#include <rdma/ib_mad.h>
 #include <rdma/rdma_cm.h>
 #include <rdma/rw.h>
 #include <target/target_core_base.h>
@@ -160,6 +161,7 @@ struct srpt_nexus {
  * @mutex:		protects @nexus_list and the nexus channel lists
  * @nexus_list:		srpt_nexus.entry list
  * @refresh_work:	re-reads the GID after port events
+ * @mad_agent:		device management MAD agent (InfiniBand) or NULL
  */
 struct srpt_port {
 	struct srpt_device *sdev;
@@ -172,6 +174,7 @@ struct srpt_port {
 	struct mutex mutex;
 	struct list_head nexus_list;
 	struct work_struct refresh_work;
+	struct ib_mad_agent *mad_agent;
 };
 
 /**
@@ -500,6 +503,11 @@ void srpt_aborted_task(struct se_cmd *se_cmd);
 void srpt_release_cmd(struct se_cmd *se_cmd);
 int srpt_check_stop_free(struct se_cmd *se_cmd);
 int srpt_get_tcm_cmd_state(struct se_cmd *se_cmd);
+
+/* srpt_dm.c: device management MADs (srp_daemon discovery) */
+void srpt_dm_register(struct srpt_port *sport);
+void srpt_dm_unregister(struct srpt_port *sport);
+void srpt_dm_clear_cap(struct srpt_port *sport);
 
 /* srpt_configfs.c */
 extern struct configfs_attribute *srpt_da_attrs[];

@@ -664,3 +664,133 @@ int srpt_parse_initiator_name(const char *name, u8 id[16])
 	memcpy(id, tmp, sizeof(tmp));
 	return 0;
 }
+
+/* ------------------ device management (srp_daemon discovery) ------------ */
+
+static void srpt_hex64(char *out, u64 v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 0xf];
+}
+
+static u16 srpt_dm_class_port_info(u8 *data)
+{
+	data[0] = 1;				/* base version */
+	data[1] = 1;				/* class version */
+	srpt_put_be32(data + 4, SRPT_DM_RESP_TIME);	/* resp time value */
+	return 0;
+}
+
+static u16 srpt_dm_iou_info(u8 *data)
+{
+	srpt_put_be16(data, 1);			/* change ID */
+	data[2] = SRPT_DM_IOC_SLOTS;		/* max controllers */
+	data[4] = 0x10;				/* slot 1: IOC present */
+	return 0;
+}
+
+static u16 srpt_dm_check_slot(u32 slot)
+{
+	if (slot == 0 || slot > SRPT_DM_IOC_SLOTS)
+		return SRPT_DM_STATUS_INVALID_FIELD;
+	return slot == 1 ? 0 : SRPT_DM_STATUS_NO_IOC;
+}
+
+static u16 srpt_dm_ioc_profile(u8 *data, u32 slot,
+			       const struct srpt_dm_info *info)
+{
+	static const char id[] = "Linux SRP target";
+	u16 status = srpt_dm_check_slot(slot);
+
+	if (status)
+		return status;
+	srpt_put_be64(data, info->ioc_guid);
+	/* 24-bit vendor IDs in the high bytes (IB spec; srp_daemon >> 8) */
+	srpt_put_be32(data + 8, info->vendor_id << 8);
+	srpt_put_be32(data + 12, info->device_id);
+	srpt_put_be16(data + 16, info->device_version);
+	srpt_put_be32(data + 20, info->subsys_vendor_id << 8);
+	srpt_put_be32(data + 24, info->subsys_device_id);
+	srpt_put_be16(data + 28, 0x0100);	/* IO class: SRP rev 16a */
+	srpt_put_be16(data + 30, 0x609e);	/* IO subclass */
+	srpt_put_be16(data + 32, 0x0108);	/* protocol: SRP */
+	srpt_put_be16(data + 34, 0x0001);	/* protocol version */
+	srpt_put_be16(data + 40, info->send_queue_depth);
+	data[43] = info->rdma_read_depth;
+	srpt_put_be32(data + 44, info->send_size);
+	srpt_put_be32(data + 48, info->rdma_size < (1u << 24) ?
+				 info->rdma_size : 1u << 24);
+	/* send to / from IOC, RDMA read / write from IOC */
+	data[52] = 0x01 | 0x02 | 0x08 | 0x20;
+	data[54] = 1;				/* service entries */
+	memcpy(data + 64, id, sizeof(id) - 1);
+	return 0;
+}
+
+static u16 srpt_dm_svc_entries(u8 *data, u32 attr_mod,
+			       const struct srpt_dm_info *info)
+{
+	u32 slot = attr_mod >> 16;
+	u8 hi = attr_mod >> 8, lo = attr_mod;
+	u16 status = srpt_dm_check_slot(slot);
+
+	if (status)
+		return status;
+	if (hi < lo || hi > 0)		/* one service entry, index 0 */
+		return SRPT_DM_STATUS_INVALID_FIELD;
+	memcpy(data, "SRP.T10:", 8);
+	srpt_hex64((char *)data + 8, info->ioc_guid);
+	srpt_put_be64(data + 40, info->ioc_guid);
+	return 0;
+}
+
+size_t srpt_dm_respond(const void *req, size_t len, void *rsp, size_t size,
+		       const struct srpt_dm_info *info)
+{
+	const u8 *q = req;
+	u8 *r = rsp, *data = r + SRPT_DM_HDR_LEN;
+	u16 status, attr;
+	u32 attr_mod;
+
+	if (len < SRPT_DM_HDR_LEN || size < SRPT_MAD_LEN)
+		return 0;
+	if (q[0] != 1 || q[1] != SRPT_MGMT_CLASS_DEVICE_MGMT || q[2] != 1 ||
+	    (q[3] & 0x80))
+		return 0;
+	memset(r, 0, SRPT_MAD_LEN);
+	memcpy(r, q, SRPT_DM_HDR_LEN);
+	r[3] = SRPT_MAD_METHOD_GET_RESP;
+	attr = srpt_get_be16(q + 16);
+	attr_mod = srpt_get_be32(q + 20);
+
+	if (q[3] == SRPT_MAD_METHOD_SET) {
+		status = SRPT_DM_STATUS_UNSUP_METHOD_ATTR;
+	} else if (q[3] != SRPT_MAD_METHOD_GET) {
+		status = SRPT_DM_STATUS_UNSUP_METHOD;
+	} else {
+		switch (attr) {
+		case SRPT_DM_ATTR_CLASS_PORT_INFO:
+			status = srpt_dm_class_port_info(data);
+			break;
+		case SRPT_DM_ATTR_IOU_INFO:
+			status = srpt_dm_iou_info(data);
+			break;
+		case SRPT_DM_ATTR_IOC_PROFILE:
+			status = srpt_dm_ioc_profile(data, attr_mod, info);
+			break;
+		case SRPT_DM_ATTR_SVC_ENTRIES:
+			status = srpt_dm_svc_entries(data, attr_mod, info);
+			break;
+		default:
+			status = SRPT_DM_STATUS_UNSUP_METHOD_ATTR;
+			break;
+		}
+	}
+	if (status)
+		memset(data, 0, SRPT_DM_DATA_LEN);
+	srpt_put_be16(r + 4, status);
+	return SRPT_MAD_LEN;
+}

@@ -168,16 +168,16 @@ static inline u64 srpt_get_be64(const u8 *p)
 
 static inline void srpt_put_be16(u8 *p, u16 v)
 {
-	p[0] = v >> 8;
-	p[1] = v;
+	p[0] = (v >> 8) & 0xff;
+	p[1] = v & 0xff;
 }
 
 static inline void srpt_put_be32(u8 *p, u32 v)
 {
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
+	p[0] = (v >> 24) & 0xff;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
 }
 
 static inline void srpt_put_be64(u8 *p, u64 v)
@@ -461,5 +461,68 @@ int srpt_parse_port_name(const char *name, u8 id[16], bool *is_guid);
  * aligned into @id (left-padded with zeros).  Returns 0 or -EINVAL.
  */
 int srpt_parse_initiator_name(const char *name, u8 id[16]);
+
+/* ------------------ device management (srp_daemon discovery) ------------ */
+
+/* Device management MADs, IB spec vol. 1 ch. 16.3 (class 0x06). */
+enum {
+	SRPT_MAD_LEN			= 256,
+	SRPT_DM_HDR_LEN			= 64,	/* common 24 + RMPP 12 + 28 */
+	SRPT_DM_DATA_LEN		= 192,
+	SRPT_MGMT_CLASS_DEVICE_MGMT	= 0x06,
+	SRPT_MAD_METHOD_GET		= 0x01,
+	SRPT_MAD_METHOD_SET		= 0x02,
+	SRPT_MAD_METHOD_GET_RESP	= 0x81,
+	SRPT_DM_ATTR_CLASS_PORT_INFO	= 0x0001,
+	SRPT_DM_ATTR_IOU_INFO		= 0x0010,
+	SRPT_DM_ATTR_IOC_PROFILE	= 0x0011,
+	SRPT_DM_ATTR_SVC_ENTRIES	= 0x0012,
+	SRPT_DM_STATUS_UNSUP_METHOD	= 0x0008,
+	SRPT_DM_STATUS_UNSUP_METHOD_ATTR = 0x000c,
+	SRPT_DM_STATUS_INVALID_FIELD	= 0x001c,
+	SRPT_DM_STATUS_NO_IOC		= 0x0100,
+	SRPT_DM_IOC_SLOTS		= 16,
+	SRPT_DM_RESP_TIME		= 20,	/* 4.096 us * 2^20 */
+};
+
+/**
+ * struct srpt_dm_info - what the IOControllerProfile reports
+ * @ioc_guid:		srpt_service_guid (IOC GUID and service ID)
+ * @vendor_id:		HCA vendor ID
+ * @device_id:		HCA vendor part ID
+ * @device_version:	HCA hardware version
+ * @subsys_vendor_id:	reported as the vendor ID
+ * @subsys_device_id:	reported as the device ID
+ * @send_queue_depth:	credits per channel (or SRQ size)
+ * @rdma_read_depth:	RDMA READs the target keeps outstanding
+ * @send_size:		srp_max_req_size
+ * @rdma_size:		srp_max_rdma_size, at most 16 MiB
+ */
+struct srpt_dm_info {
+	u64 ioc_guid;
+	u32 vendor_id;
+	u32 device_id;
+	u16 device_version;
+	u32 subsys_vendor_id;
+	u32 subsys_device_id;
+	u16 send_queue_depth;
+	u8 rdma_read_depth;
+	u32 send_size;
+	u32 rdma_size;
+};
+
+/*
+ * Build the response to a device management request MAD of @len bytes into
+ * @rsp (@size >= SRPT_MAD_LEN).  Returns SRPT_MAD_LEN, or 0 if nothing is to
+ * be sent: not a DM class MAD, base or class version not 1, a response
+ * MAD, or @len shorter than the MAD header.
+ * GET of ClassPortInfo, IOUnitInfo (one IOC, in slot 1), IOControllerProfile
+ * (slot 1; slot 0 or > 16: INVALID_FIELD, 2..16: NO_IOC) and ServiceEntries
+ * (one entry "SRP.T10:<ioc_guid>"; bad slot as above, hi < lo or hi > 0:
+ * INVALID_FIELD) is answered; SET and unknown attributes get
+ * UNSUP_METHOD_ATTR, other methods UNSUP_METHOD.
+ */
+size_t srpt_dm_respond(const void *req, size_t len, void *rsp, size_t size,
+		       const struct srpt_dm_info *info);
 
 #endif /* SRPT_PROTO_H */

@@ -269,6 +269,22 @@ static void fuzz_names(const u8 *data, size_t size)
 	free(name);
 }
 
+/* The DM responder: must answer only DM requests, always SRPT_MAD_LEN. */
+static void fuzz_dm(const u8 *p, u32 len)
+{
+	static const struct srpt_dm_info info = {
+		.ioc_guid = 0x0002c90300a1b2c3ULL, .send_queue_depth = 128,
+		.rdma_read_depth = 4, .send_size = 8276, .rdma_size = 65536,
+	};
+	u8 rsp[SRPT_MAD_LEN];
+	size_t n = srpt_dm_respond(p, len, rsp, sizeof(rsp), &info);
+
+	if (n && (n != SRPT_MAD_LEN || len < SRPT_DM_HDR_LEN ||
+		  p[1] != SRPT_MGMT_CLASS_DEVICE_MGMT ||
+		  rsp[3] != SRPT_MAD_METHOD_GET_RESP))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -289,6 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_login(p, len, false);
 	fuzz_login(p, len, true);
 	fuzz_misc(p, len);
+	fuzz_dm(p, len);
 	fuzz_names(data, size > 256 ? 256 : size);
 
 	free(p);
