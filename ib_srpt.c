@@ -26,10 +26,10 @@ module_param(srp_max_req_size, int, 0444);
 MODULE_PARM_DESC(srp_max_req_size,
 		 "Maximum size of SRP request messages in bytes.");
 
-static int srpt_srq_size = SRPT_DEF_SRQ_SIZE;
+int srpt_srq_size = SRPT_DEF_SRQ_SIZE;
 module_param(srpt_srq_size, int, 0444);
 MODULE_PARM_DESC(srpt_srq_size,
-		 "Shared receive queue (SRQ) size.");
+		 "Shared receive queue (SRQ) size, used by TPGs with use_srq=1.");
 
 u16 rdma_cm_port;
 module_param(rdma_cm_port, ushort, 0444);

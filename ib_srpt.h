@@ -81,6 +81,7 @@ enum {
 	SRPT_DRAIN_TIMEOUT_MS	= 10000,	/* SRP_I_LOGOUT drain bound */
 	SRPT_T_LOGOUT_TIMEOUT_MS = 2000,	/* SRP_T_LOGOUT send bound */
 	SRPT_RTU_TIMEOUT_MS	= 2000,	/* wait for a late RTU before closing */
+	SRPT_LAST_WQE_TIMEOUT_MS = 2000,	/* SRQ: wait for the last WQE */
 };
 
 /**
@@ -88,14 +89,33 @@ enum {
  * @srp_max_rdma_size:	largest RDMA transfer advertised to discovery
  * @srp_max_rsp_size:	size of the per-command response (T->I IU) buffers
  * @srp_sq_size:	send queue depth of each channel
+ * @use_srq:		channels receive from the device's shared receive queue
  */
 struct srpt_tpg_attrib {
 	u32 srp_max_rdma_size;
 	u32 srp_max_rsp_size;
 	u32 srp_sq_size;
+	u32 use_srq;
 };
 
 struct srpt_port;
+struct srpt_recv_ioctx;
+
+/**
+ * struct srpt_srq - the shared receive queue of a device (use_srq=1)
+ * @srq:	verbs SRQ
+ * @size:	receive buffers (srpt_srq_size, at most the device's limit)
+ * @buf_size:	bytes per buffer (srp_max_req_size)
+ * @ring:	the buffers
+ * @users:	channels using it; freed with the last (srpt_dev_mutex)
+ */
+struct srpt_srq {
+	struct ib_srq *srq;
+	u32 size;
+	u32 buf_size;
+	struct srpt_recv_ioctx **ring;
+	u32 users;
+};
 
 /**
  * struct srpt_port_id - a configfs target port (wwn)
@@ -187,6 +207,7 @@ struct srpt_port {
  * @entry:	in srpt_dev_list
  * @removing:	no new channels; set under every port mutex
  * @next_vector: completion vector for the next channel (round robin)
+ * @srq:	shared receive queue while a use_srq channel exists, or NULL
  * @port_cnt:	number of entries in @port
  * @port:	the ports
  */
@@ -199,6 +220,7 @@ struct srpt_device {
 	struct list_head entry;
 	bool removing;
 	atomic_t next_vector;
+	struct srpt_srq *srq;
 	u32 port_cnt;
 	struct srpt_port port[];
 };
@@ -344,6 +366,8 @@ struct srpt_send_ioctx {
  * @using_rdma_cm:	logged in through the RDMA/CM (else IB/CM)
  * @ib_cm_id, @rdma_cm_id: connection manager ID
  * @qp, @cq, @cq_size:	queue pair and completion queue
+ * @srq:		shared receive queue used instead of @recv_ring, or NULL
+ * @last_wqe:		completed by IB_EVENT_QP_LAST_WQE_REACHED (SRQ)
  * @lock:		protects @state, @wait_list, @wait_busy and @wait_kick
  * @state:		enum srpt_ch_state
  * @wait_list:		receive contexts parked until LIVE or until a send
@@ -391,6 +415,8 @@ struct srpt_rdma_ch {
 	struct ib_qp *qp;
 	struct ib_cq *cq;
 	u32 cq_size;
+	struct srpt_srq *srq;
+	struct completion last_wqe;
 	spinlock_t lock;
 	enum srpt_ch_state state;
 	struct list_head wait_list;
@@ -457,6 +483,7 @@ void srpt_stats_exit(void);
 
 /* Module parameters (ib_srpt.c). */
 extern int srp_max_req_size;
+extern int srpt_srq_size;
 extern u64 srpt_service_guid;
 extern u16 rdma_cm_port;
 
@@ -492,6 +519,9 @@ void srpt_ch_established(struct srpt_rdma_ch *ch);
 int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch);
 void srpt_free_ch_rings(struct srpt_rdma_ch *ch);
 int srpt_post_t_logout(struct srpt_rdma_ch *ch);
+struct srpt_srq *srpt_srq_get(struct srpt_device *sdev);
+void srpt_srq_put(struct srpt_device *sdev);
+void srpt_srq_repost(struct srpt_srq *srq, struct srpt_recv_ioctx *r);
 int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *ioctx);
 void srpt_process_wait_list(struct srpt_rdma_ch *ch);
 void srpt_wait_list_work(struct work_struct *work);

@@ -206,6 +206,40 @@ static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
 	mutex_unlock(&sport->mutex);
 }
 
+/*
+ * Drain the QP.  With an SRQ, ib_drain_qp() does not cover the receive side:
+ * after moving the QP to the error state, wait (bounded) for the last WQE
+ * it took from the SRQ; the SQ drain then orders after those completions,
+ * whose buffers srpt_recv_done() gives back to the SRQ.
+ */
+static void srpt_drain_qp(struct srpt_rdma_ch *ch)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+
+	if (!ch->srq) {
+		ib_drain_qp(ch->qp);
+		return;
+	}
+	if (ib_modify_qp(ch->qp, &attr, IB_QP_STATE) ||
+	    !wait_for_completion_timeout(&ch->last_wqe,
+			msecs_to_jiffies(SRPT_LAST_WQE_TIMEOUT_MS)))
+		pr_info_ratelimited("%s: no last-WQE event within %d ms (soft-RoCE never reports it)\n",
+				    ch->sess_name, SRPT_LAST_WQE_TIMEOUT_MS);
+	ib_drain_sq(ch->qp);
+}
+
+/* Give the buffers of IUs parked on the wait list back to the SRQ. */
+static void srpt_return_parked(struct srpt_rdma_ch *ch)
+{
+	struct srpt_recv_ioctx *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &ch->wait_list, wait_entry) {
+		list_del_init(&r->wait_entry);
+		if (ch->srq)
+			srpt_srq_repost(ch->srq, r);
+	}
+}
+
 static void srpt_release_channel_work(struct work_struct *w)
 {
 	struct srpt_rdma_ch *ch = container_of(w, struct srpt_rdma_ch,
@@ -221,7 +255,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);
 	/* Flushes every posted WR; no completions after this. */
-	ib_drain_qp(ch->qp);
+	srpt_drain_qp(ch);
 
 	spin_lock_irqsave(&ch->lock, flags);
 	ch->state = CH_DISCONNECTED;
@@ -234,7 +268,13 @@ static void srpt_release_channel_work(struct work_struct *w)
 	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
 
+	srpt_return_parked(ch);
 	srpt_destroy_ch_ib(ch);
+	if (ch->srq) {
+		mutex_lock(&srpt_dev_mutex);
+		srpt_srq_put(sdev);
+		mutex_unlock(&srpt_dev_mutex);
+	}
 	srpt_sdev_put(sdev);	/* not the last one: remove_one waits for us */
 	srpt_leave_nexus(ch);
 	atomic_dec(&tpg->nr_channels);
@@ -303,6 +343,9 @@ static void srpt_qp_event(struct ib_event *event, void *ptr)
 		else
 			ib_cm_notify(ch->ib_cm_id, event->event);
 		break;
+	case IB_EVENT_QP_LAST_WQE_REACHED:	/* SRQ: see srpt_drain_qp() */
+		complete(&ch->last_wqe);
+		break;
 	case IB_EVENT_QP_FATAL:
 	case IB_EVENT_QP_REQ_ERR:
 	case IB_EVENT_QP_ACCESS_ERR:
@@ -359,8 +402,12 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
 	init.cap.max_send_wr = ch->sq_size / 2;
 	init.cap.max_rdma_ctxs = ch->sq_size / 2;
 	init.cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge, 32);
-	init.cap.max_recv_wr = ch->rq_size + 1;	/* + drain */
-	init.cap.max_recv_sge = 1;
+	if (ch->srq) {
+		init.srq = ch->srq->srq;
+	} else {
+		init.cap.max_recv_wr = ch->rq_size + 1;	/* + drain */
+		init.cap.max_recv_sge = 1;
+	}
 
 	if (ch->using_rdma_cm) {
 		ret = rdma_create_qp(ch->rdma_cm_id, ch->sdev->pd, &init);
@@ -420,7 +467,7 @@ retry:
 		if (ret)
 			goto destroy_qp;
 	}
-	for (i = 0; i < ch->rq_size; i++) {
+	for (i = 0; !ch->srq && i < ch->rq_size; i++) {
 		ret = srpt_post_recv(ch, ch->recv_ring[i]);
 		if (ret)
 			goto destroy_qp;
@@ -470,6 +517,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
 	init_completion(&ch->t_logout_done);
 	init_completion(&ch->established);
+	init_completion(&ch->last_wqe);
 	atomic_set(&ch->n_cmds, 0);
 	ch->state = CH_CONNECTING;
 	ch->using_rdma_cm = lg->rdma_cm_id != NULL;
@@ -702,19 +750,29 @@ void srpt_ch_established(struct srpt_rdma_ch *ch)
 
 /* -------------------------------- login ---------------------------------- */
 
-static void srpt_ch_set_limits(struct srpt_rdma_ch *ch)
+/* Apply the TPG's attributes; caller holds srpt_dev_mutex. */
+static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 {
 	const struct srpt_tpg_attrib *a = &ch->tpg->attrib;
 
+	if (a->use_srq) {
+		ch->srq = srpt_srq_get(ch->sdev);
+		if (!ch->srq)
+			return -ENOMEM;
+		/* SRQ buffers are not laid out for immediate data. */
+		ch->params.imm_data = false;
+		ch->params.imm_data_offset = 0;
+	}
 	ch->params.ti_iu_len = a->srp_max_rsp_size;
 	ch->rsp_buf_size = a->srp_max_rsp_size;
 	ch->sq_size = a->srp_sq_size;
-	ch->recv_buf_size = ch->params.it_iu_len;
+	ch->recv_buf_size = ch->srq ? ch->srq->buf_size : ch->params.it_iu_len;
 	ch->limits.buf_fmt = ch->params.buf_fmt;
 	ch->limits.imm_data_offset = ch->params.imm_data ?
 		ch->params.imm_data_offset : 0;
 	ch->limits.max_data_len = SRPT_MAX_DATA_LEN;
 	ch->limits.allow_ext_table = true;
+	return 0;
 }
 
 /**
@@ -764,10 +822,11 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 				    "no ACL admits this initiator", reason);
 		goto unlock;
 	}
-	srpt_ch_set_limits(ch);
 	reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-	if (srpt_create_ch_ib(ch))
+	if (srpt_ch_set_limits(ch))
 		goto detach;
+	if (srpt_create_ch_ib(ch))
+		goto put_srq;
 	if (srpt_ch_join_nexus(ch, lg, &rsp_flags))
 		goto destroy_ib;
 	srpt_sdev_get(ch->sdev);
@@ -785,6 +844,9 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 
 destroy_ib:
 	srpt_unwind_ch_ib(ch);
+put_srq:
+	if (ch->srq)
+		srpt_srq_put(ch->sdev);
 detach:
 	srpt_ch_detach_session(ch);
 unlock:

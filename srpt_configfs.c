@@ -130,6 +130,8 @@ void srpt_drop_tport(struct se_wwn *wwn)
 
 /* ------------------------------ tpg attrib ------------------------------- */
 
+static void srpt_tpg_close_channels(struct srpt_tpg *tpg);
+
 static struct srpt_tpg *srpt_attrib_tpg(struct config_item *item)
 {
 	struct se_portal_group *se_tpg = attrib_to_tpg(item);
@@ -177,10 +179,43 @@ SRPT_TPG_ATTRIB(srp_max_rsp_size, SRPT_MIN_MAX_RSP_SIZE,
 		SRPT_MAX_MAX_RSP_SIZE);
 SRPT_TPG_ATTRIB(srp_sq_size, SRPT_MIN_SQ_SIZE, SRPT_MAX_SQ_SIZE);
 
+static ssize_t srpt_tpg_attrib_use_srq_show(struct config_item *item,
+					    char *page)
+{
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(srpt_attrib_tpg(item)->attrib.use_srq));
+}
+
+/*
+ * Switching between per-channel receive queues and the shared one closes
+ * the TPG's channels (after SRP_T_LOGOUT); initiators log in again in the
+ * new mode.
+ */
+static ssize_t srpt_tpg_attrib_use_srq_store(struct config_item *item,
+					     const char *page, size_t count)
+{
+	struct srpt_tpg *tpg = srpt_attrib_tpg(item);
+	bool val;
+	int ret;
+
+	ret = kstrtobool(page, &val);
+	if (ret)
+		return ret;
+	mutex_lock(&srpt_dev_mutex);
+	if (tpg->attrib.use_srq != val) {
+		tpg->attrib.use_srq = val;
+		srpt_tpg_close_channels(tpg);
+	}
+	mutex_unlock(&srpt_dev_mutex);
+	return count;
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, use_srq);
+
 struct configfs_attribute *srpt_tpg_attrib_attrs[] = {
 	&srpt_tpg_attrib_attr_srp_max_rdma_size,
 	&srpt_tpg_attrib_attr_srp_max_rsp_size,
 	&srpt_tpg_attrib_attr_srp_sq_size,
+	&srpt_tpg_attrib_attr_use_srq,
 	NULL,
 };
 

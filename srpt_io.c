@@ -34,24 +34,26 @@ static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc);
 
 /* ------------------------------- rings ----------------------------------- */
 
+static void srpt_free_recv_ioctx(struct ib_device *dev,
+				 struct srpt_recv_ioctx *r, u32 size)
+{
+	if (!r)
+		return;
+	ib_dma_unmap_single(dev, r->dma, size, DMA_FROM_DEVICE);
+	kfree(r->buf);
+	kfree(r);
+	srpt_obj_dec(SRPT_OBJ_RECV_IOCTX);
+}
+
 static void srpt_free_recv_ring(struct srpt_rdma_ch *ch)
 {
-	struct ib_device *dev = ch->sdev->ib_dev;
 	u32 i;
 
 	if (!ch->recv_ring)
 		return;
-	for (i = 0; i < ch->rq_size; i++) {
-		struct srpt_recv_ioctx *r = ch->recv_ring[i];
-
-		if (!r)
-			continue;
-		ib_dma_unmap_single(dev, r->dma, ch->recv_buf_size,
-				    DMA_FROM_DEVICE);
-		kfree(r->buf);
-		kfree(r);
-		srpt_obj_dec(SRPT_OBJ_RECV_IOCTX);
-	}
+	for (i = 0; i < ch->rq_size; i++)
+		srpt_free_recv_ioctx(ch->sdev->ib_dev, ch->recv_ring[i],
+				     ch->recv_buf_size);
 	kfree(ch->recv_ring);
 	ch->recv_ring = NULL;
 }
@@ -159,19 +161,18 @@ void srpt_free_ch_rings(struct srpt_rdma_ch *ch)
 	srpt_free_t_logout(ch);
 }
 
-static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct srpt_rdma_ch *ch)
+static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
+						     u32 size)
 {
-	struct ib_device *dev = ch->sdev->ib_dev;
 	struct srpt_recv_ioctx *r;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return NULL;
-	r->buf = kzalloc(ch->recv_buf_size, GFP_KERNEL);
+	r->buf = kzalloc(size, GFP_KERNEL);
 	if (!r->buf)
 		goto free_r;
-	r->dma = ib_dma_map_single(dev, r->buf, ch->recv_buf_size,
-				   DMA_FROM_DEVICE);
+	r->dma = ib_dma_map_single(dev, r->buf, size, DMA_FROM_DEVICE);
 	if (ib_dma_mapping_error(dev, r->dma))
 		goto free_buf;
 	r->cqe.done = srpt_recv_done;
@@ -223,14 +224,19 @@ int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
 {
 	u32 i;
 
-	ch->recv_ring = kcalloc(ch->rq_size, sizeof(*ch->recv_ring),
-				GFP_KERNEL);
 	ch->send_ring = kcalloc(ch->n_send, sizeof(*ch->send_ring),
 				GFP_KERNEL);
-	if (!ch->recv_ring || !ch->send_ring || srpt_alloc_t_logout(ch))
+	if (!ch->send_ring || srpt_alloc_t_logout(ch))
 		goto fail;
-	for (i = 0; i < ch->rq_size; i++) {
-		ch->recv_ring[i] = srpt_alloc_recv_ioctx(ch);
+	if (!ch->srq) {
+		ch->recv_ring = kcalloc(ch->rq_size, sizeof(*ch->recv_ring),
+					GFP_KERNEL);
+		if (!ch->recv_ring)
+			goto fail;
+	}
+	for (i = 0; !ch->srq && i < ch->rq_size; i++) {
+		ch->recv_ring[i] = srpt_alloc_recv_ioctx(ch->sdev->ib_dev,
+							 ch->recv_buf_size);
 		if (!ch->recv_ring[i])
 			goto fail;
 	}
@@ -246,12 +252,15 @@ fail:
 	return -ENOMEM;
 }
 
-int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
+/* Post @r to @qp's receive queue or, if @srq, to the shared one. */
+static int srpt_post_recv_buf(struct ib_device *dev, struct ib_pd *pd,
+			      struct ib_qp *qp, struct ib_srq *srq,
+			      struct srpt_recv_ioctx *r, u32 size)
 {
 	struct ib_sge sge = {
 		.addr	= r->dma,
-		.length	= ch->recv_buf_size,
-		.lkey	= ch->sdev->pd->local_dma_lkey,
+		.length	= size,
+		.lkey	= pd->local_dma_lkey,
 	};
 	struct ib_recv_wr wr = {
 		.wr_cqe		= &r->cqe,
@@ -259,9 +268,116 @@ int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 		.num_sge	= 1,
 	};
 
-	ib_dma_sync_single_for_device(ch->sdev->ib_dev, r->dma,
-				      ch->recv_buf_size, DMA_FROM_DEVICE);
-	return ib_post_recv(ch->qp, &wr, NULL);
+	ib_dma_sync_single_for_device(dev, r->dma, size, DMA_FROM_DEVICE);
+	if (srq)
+		return ib_post_srq_recv(srq, &wr, NULL);
+	return ib_post_recv(qp, &wr, NULL);
+}
+
+int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
+{
+	return srpt_post_recv_buf(ch->sdev->ib_dev, ch->sdev->pd, ch->qp,
+				  ch->srq ? ch->srq->srq : NULL, r,
+				  ch->recv_buf_size);
+}
+
+/* ---------------------------- shared receive queue ----------------------- */
+
+/**
+ * srpt_srq_repost() - give a buffer back to the shared receive queue
+ * @srq: SRQ
+ * @r:   one of its buffers, whatever happened to the channel it came on
+ *
+ * SRQ buffers are shared: one that is not given back is lost to every
+ * channel, so this is done for IUs that are dropped too.
+ */
+void srpt_srq_repost(struct srpt_srq *srq, struct srpt_recv_ioctx *r)
+{
+	struct ib_device *dev = srq->srq->device;
+
+	if (srpt_post_recv_buf(dev, srq->srq->pd, NULL, srq->srq, r,
+			       srq->buf_size))
+		pr_err_ratelimited("reposting an SRQ buffer failed\n");
+}
+
+static void srpt_srq_free(struct srpt_device *sdev, struct srpt_srq *srq)
+{
+	u32 i;
+
+	if (srq->srq)
+		ib_destroy_srq(srq->srq);
+	for (i = 0; srq->ring && i < srq->size; i++)
+		srpt_free_recv_ioctx(sdev->ib_dev, srq->ring[i],
+				     srq->buf_size);
+	kfree(srq->ring);
+	kfree(srq);
+}
+
+static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
+{
+	struct ib_srq_init_attr attr = {
+		.srq_type = IB_SRQT_BASIC,
+		.attr.max_sge = 1,
+	};
+	struct srpt_srq *srq;
+	u32 i;
+
+	srq = kzalloc(sizeof(*srq), GFP_KERNEL);
+	if (!srq)
+		return NULL;
+	srq->size = min_t(u32, srpt_srq_size, sdev->ib_dev->attrs.max_srq_wr);
+	srq->buf_size = srp_max_req_size;
+	attr.attr.max_wr = srq->size;
+	srq->srq = ib_create_srq(sdev->pd, &attr);
+	if (IS_ERR(srq->srq)) {
+		pr_err("%s: creating an SRQ of %u entries failed (%ld)\n",
+		       dev_name(&sdev->ib_dev->dev), srq->size,
+		       PTR_ERR(srq->srq));
+		srq->srq = NULL;
+		goto fail;
+	}
+	srq->ring = kcalloc(srq->size, sizeof(*srq->ring), GFP_KERNEL);
+	if (!srq->ring)
+		goto fail;
+	for (i = 0; i < srq->size; i++) {
+		srq->ring[i] = srpt_alloc_recv_ioctx(sdev->ib_dev,
+						     srq->buf_size);
+		if (!srq->ring[i] ||
+		    srpt_post_recv_buf(sdev->ib_dev, sdev->pd, NULL, srq->srq,
+				       srq->ring[i], srq->buf_size))
+			goto fail;
+	}
+	pr_info("%s: shared receive queue of %u entries\n",
+		dev_name(&sdev->ib_dev->dev), srq->size);
+	return srq;
+
+fail:
+	srpt_srq_free(sdev, srq);
+	return NULL;
+}
+
+/**
+ * srpt_srq_get() - the device's SRQ, created on first use
+ * @sdev: device
+ *
+ * Caller holds srpt_dev_mutex.  Returns NULL if it cannot be created.
+ */
+struct srpt_srq *srpt_srq_get(struct srpt_device *sdev)
+{
+	if (!sdev->srq)
+		sdev->srq = srpt_srq_create(sdev);
+	if (sdev->srq)
+		sdev->srq->users++;
+	return sdev->srq;
+}
+
+/* Caller holds srpt_dev_mutex; the last user's QP is destroyed already. */
+void srpt_srq_put(struct srpt_device *sdev)
+{
+	if (--sdev->srq->users)
+		return;
+	srpt_srq_free(sdev, sdev->srq);
+	sdev->srq = NULL;
 }
 
 static void srpt_repost_recv(struct srpt_rdma_ch *ch,
@@ -1093,7 +1209,10 @@ static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 		return true;
 	case SRPT_OP_I_LOGOUT:
 		srpt_drain_ch(ch);
-		return true;	/* not reposted: no more IUs are taken */
+		/* Not reposted, no more IUs are taken; SRQ buffers are shared. */
+		if (ch->srq)
+			srpt_srq_repost(ch->srq, r);
+		return true;
 	case SRPT_OP_CRED_RSP:
 	case SRPT_OP_AER_RSP:
 		/* Responses to requests we never send; they use no credit. */
@@ -1165,6 +1284,8 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 		if (wc->status != IB_WC_WR_FLUSH_ERR)
 			WRITE_ONCE(ch->peer_active, true);
 		srpt_wc_error(ch, wc, "receive");
+		if (ch->srq)
+			srpt_srq_repost(ch->srq, r);
 		return;
 	}
 	WRITE_ONCE(ch->peer_active, true);
@@ -1174,8 +1295,10 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state > CH_LIVE) {
-		/* Draining or going away: drop it, and do not repost. */
+		/* Draining or going away: drop it; only SRQ buffers return. */
 		spin_unlock_irqrestore(&ch->lock, flags);
+		if (ch->srq)
+			srpt_srq_repost(ch->srq, r);
 		return;
 	}
 	park = ch->state == CH_CONNECTING || ch->wait_busy ||
