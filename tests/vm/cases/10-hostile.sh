@@ -121,10 +121,18 @@ matches() {
 # row NAME ARGS EXPECTED: one table row, one TAP line.
 row() {
 	local name=$1 args=$2 exp=$3 out st answer why='' secs t0
+	local attr='' old=''
 	local -a argv
 	if [[ $exp == SKIP* ]]; then
 		ok "hostile: $name # SKIP ${exp#SKIP }"
 		return
+	fi
+	# "@attr=value ARGS": set TPG attribute attr for this row only.
+	if [[ $args =~ ^@([a-z_]+)=([0-9]+)\ *(.*)$ ]]; then
+		attr=$TPG/attrib/${BASH_REMATCH[1]}
+		args=${BASH_REMATCH[3]}
+		read -r old <"$attr"
+		echo "${BASH_REMATCH[2]}" >"$attr"
 	fi
 	expand "$args"
 	eval "argv=($EXP)" || { not_ok "hostile: $name: bad arguments in the table"; return; }
@@ -150,6 +158,7 @@ row() {
 		why+="${why:+; }objects not back to the baseline after ${TEARDOWN}s: $NOW"
 	fi
 	log "--- objects back after ${SECS}s"
+	[ -n "$attr" ] && echo "$old" >"$attr"
 	if [ -z "$why" ]; then
 		ok "hostile: $name: $answer"
 	else
