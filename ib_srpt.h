@@ -468,6 +468,31 @@ enum srpt_object {
 
 extern atomic_long_t srpt_objects[SRPT_OBJ_MAX];
 
+/* Cumulative events (srpt_stats.c, debugfs ib_srpt/events). */
+enum srpt_event {
+	SRPT_EV_LOGIN_ACCEPTED,
+	SRPT_EV_LOGIN_REJECTED,
+	SRPT_EV_CHANNEL_RELEASED,
+	SRPT_EV_CMD,
+	SRPT_EV_TMF,
+	SRPT_EV_READ_BYTES,
+	SRPT_EV_WRITE_BYTES,
+	SRPT_EV_IMM_DATA,
+	SRPT_EV_EXT_TABLE,
+	SRPT_EV_INVALID_IU,
+	SRPT_EV_IGNORED_IU,
+	SRPT_EV_T_LOGOUT,
+	SRPT_EV_I_LOGOUT,
+	SRPT_EV_MAX,
+};
+
+extern atomic64_t srpt_events[SRPT_EV_MAX];
+
+static inline void srpt_ev_add(enum srpt_event e, u64 n)
+{
+	atomic64_add(n, &srpt_events[e]);
+}
+
 static inline void srpt_obj_inc(enum srpt_object o)
 {
 	atomic_long_inc(&srpt_objects[o]);

@@ -118,6 +118,7 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (!draining)
 		return;
+	srpt_ev_add(SRPT_EV_I_LOGOUT, 1);
 	pr_info("%s: initiator logout, draining %d command(s)\n",
 		ch->sess_name, atomic_read(&ch->n_cmds));
 	if (!atomic_read(&ch->n_cmds))
@@ -141,6 +142,7 @@ static void srpt_drain_timeout_work(struct work_struct *w)
 /* Send SRP_T_LOGOUT and wait, bounded, for it to leave. */
 static void srpt_send_t_logout(struct srpt_rdma_ch *ch)
 {
+	srpt_ev_add(SRPT_EV_T_LOGOUT, 1);
 	if (srpt_post_t_logout(ch)) {
 		pr_info("%s: could not send SRP_T_LOGOUT\n", ch->sess_name);
 		return;
@@ -267,6 +269,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_obj_dec(SRPT_OBJ_SESSION);
 	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
+	srpt_ev_add(SRPT_EV_CHANNEL_RELEASED, 1);
 
 	srpt_return_parked(ch);
 	srpt_destroy_ch_ib(ch);
@@ -836,6 +839,7 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		ch->rdma_cm_id->context = ch;
 	else
 		ch->ib_cm_id->context = ch;
+	srpt_ev_add(SRPT_EV_LOGIN_ACCEPTED, 1);
 	if (srpt_accept(ch, lg, rsp_flags)) {
 		pr_err("%s: accepting the login failed\n", ch->sess_name);
 		srpt_close_ch(ch);
@@ -887,6 +891,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
+	srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
@@ -1013,6 +1018,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
+	srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
 		       sizeof(rej));

@@ -11,6 +11,23 @@
 #include "ib_srpt.h"
 
 atomic_long_t srpt_objects[SRPT_OBJ_MAX];
+atomic64_t srpt_events[SRPT_EV_MAX];
+
+static const char *const srpt_event_names[SRPT_EV_MAX] = {
+	[SRPT_EV_LOGIN_ACCEPTED]	= "logins_accepted",
+	[SRPT_EV_LOGIN_REJECTED]	= "logins_rejected",
+	[SRPT_EV_CHANNEL_RELEASED]	= "channels_released",
+	[SRPT_EV_CMD]			= "commands",
+	[SRPT_EV_TMF]			= "task_mgmt",
+	[SRPT_EV_READ_BYTES]		= "bytes_read",
+	[SRPT_EV_WRITE_BYTES]		= "bytes_written",
+	[SRPT_EV_IMM_DATA]		= "immediate_data_cmds",
+	[SRPT_EV_EXT_TABLE]		= "external_tables_fetched",
+	[SRPT_EV_INVALID_IU]		= "invalid_ius",
+	[SRPT_EV_IGNORED_IU]		= "ignored_ius",
+	[SRPT_EV_T_LOGOUT]		= "target_logouts",
+	[SRPT_EV_I_LOGOUT]		= "initiator_logouts",
+};
 
 static const char *const srpt_object_names[SRPT_OBJ_MAX] = {
 	[SRPT_OBJ_DEVICE]	= "devices",
@@ -38,11 +55,24 @@ static int srpt_objects_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_objects);
 
+static int srpt_events_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < SRPT_EV_MAX; i++)
+		seq_printf(m, "%s %lld\n", srpt_event_names[i],
+			   (long long)atomic64_read(&srpt_events[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(srpt_events);
+
 void srpt_stats_init(void)
 {
 	srpt_debugfs_dir = debugfs_create_dir("ib_srpt", NULL);
 	debugfs_create_file("objects", 0444, srpt_debugfs_dir, NULL,
 			    &srpt_objects_fops);
+	debugfs_create_file("events", 0444, srpt_debugfs_dir, NULL,
+			    &srpt_events_fops);
 }
 
 void srpt_stats_exit(void)
