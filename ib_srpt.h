@@ -324,6 +324,9 @@ struct srpt_rw_ctx {
  * @ext_recv:	its receive context, reposted once the table is in
  * @lio_owned:	LIO holds the se_cmd (else the context is freed directly)
  * @n_wr_posted: work requests posted with the response (SEND + RDMA WRITEs)
+ * @page:	preallocated data page: single-descriptor and immediate-data
+ *		transfers up to PAGE_SIZE need no allocation
+ * @page_sg:	one-entry scatterlist over @page
  * @sense:	sense buffer for LIO
  */
 struct srpt_send_ioctx {
@@ -354,6 +357,8 @@ struct srpt_send_ioctx {
 	struct srpt_recv_ioctx *ext_recv;
 	bool lio_owned;
 	u32 n_wr_posted;
+	struct page *page;
+	struct scatterlist page_sg;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 };
 

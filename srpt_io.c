@@ -72,6 +72,8 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 			continue;
 		ib_dma_unmap_single(dev, s->rsp_dma, ch->rsp_buf_size,
 				    DMA_TO_DEVICE);
+		if (s->page)
+			__free_page(s->page);
 		kfree(s->rsp_buf);
 		kfree(s);
 		srpt_obj_dec(SRPT_OBJ_SEND_IOCTX);
@@ -202,6 +204,8 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 				       DMA_TO_DEVICE);
 	if (ib_dma_mapping_error(dev, s->rsp_dma))
 		goto free_buf;
+	/* Best effort: without it, small transfers allocate like large ones. */
+	s->page = alloc_page(GFP_KERNEL);
 	s->ch = ch;
 	s->cqe.done = srpt_send_done;
 	s->rdma_cqe.done = srpt_rdma_read_done;
@@ -448,6 +452,31 @@ static enum dma_data_direction srpt_rdma_dir(enum srpt_data_dir dir)
 	return dir == SRPT_DIR_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 }
 
+/*
+ * The preallocated page serves a transfer of at most PAGE_SIZE that is the
+ * command's only buffer (one descriptor, or immediate data).
+ */
+static bool srpt_use_page(struct srpt_send_ioctx *s, u32 len,
+			  struct scatterlist **sg, unsigned int *nents)
+{
+	if (!s->page || len > PAGE_SIZE || s->page_sg.length)
+		return false;
+	sg_init_table(&s->page_sg, 1);
+	sg_set_page(&s->page_sg, s->page, len, 0);
+	*sg = &s->page_sg;
+	*nents = 1;
+	return true;
+}
+
+static void srpt_free_sgl(struct srpt_send_ioctx *s, struct scatterlist *sg,
+			  unsigned int nents)
+{
+	if (sg == &s->page_sg)
+		s->page_sg.length = 0;	/* the page is free again */
+	else
+		target_free_sgl(sg, nents);
+}
+
 static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
 			      struct srpt_send_ioctx *s)
 {
@@ -459,7 +488,7 @@ static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
 
 		rdma_rw_ctx_destroy(&ctx->rw, ch->qp, ch->sport->port,
 				    ctx->sg, ctx->nents, dir);
-		target_free_sgl(ctx->sg, ctx->nents);
+		srpt_free_sgl(s, ctx->sg, ctx->nents);
 		srpt_obj_dec(SRPT_OBJ_RW_CTX);
 	}
 	if (s->rw_ctxs != &s->s_rw_ctx)
@@ -471,7 +500,8 @@ static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
 	s->sg_cnt = 0;
 }
 
-static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch, struct srpt_rw_ctx *ctx,
+static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
+			    struct srpt_send_ioctx *s, struct srpt_rw_ctx *ctx,
 			    const u8 *desc, u32 i, bool chain,
 			    enum dma_data_direction dir)
 {
@@ -480,13 +510,16 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch, struct srpt_rw_ctx *ctx,
 	int ret;
 
 	srpt_get_desc(desc, i, &va, &rkey, &len);
-	ret = target_alloc_sgl(&ctx->sg, &ctx->nents, len, false, chain);
-	if (ret)
-		return ret;
+	if (chain || !srpt_use_page(s, len, &ctx->sg, &ctx->nents)) {
+		ret = target_alloc_sgl(&ctx->sg, &ctx->nents, len, false,
+				       chain);
+		if (ret)
+			return ret;
+	}
 	ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port, ctx->sg,
 			       ctx->nents, 0, va, rkey, dir);
 	if (ret < 0)
-		target_free_sgl(ctx->sg, ctx->nents);
+		srpt_free_sgl(s, ctx->sg, ctx->nents);
 	else
 		srpt_obj_inc(SRPT_OBJ_RW_CTX);
 	return ret;
@@ -531,7 +564,7 @@ static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 		srpt_get_desc(iu->desc, i, &va, &rkey, &len);
 		if (!len)
 			continue;
-		ret = srpt_init_rw_ctx(ch, ctx, iu->desc, i, k + 1 < n, dir);
+		ret = srpt_init_rw_ctx(ch, s, ctx, iu->desc, i, k + 1 < n, dir);
 		if (ret < 0)
 			goto unwind;
 		s->n_rdma += ret;
@@ -559,10 +592,12 @@ static int srpt_copy_imm_data(struct srpt_send_ioctx *s,
 {
 	int ret;
 
-	ret = target_alloc_sgl(&s->imm_sg, &s->imm_nents, iu->data_len, false,
-			       false);
-	if (ret)
-		return ret;
+	if (!srpt_use_page(s, iu->data_len, &s->imm_sg, &s->imm_nents)) {
+		ret = target_alloc_sgl(&s->imm_sg, &s->imm_nents,
+				       iu->data_len, false, false);
+		if (ret)
+			return ret;
+	}
 	srpt_obj_inc(SRPT_OBJ_IMM_BUF);
 	sg_copy_from_buffer(s->imm_sg, s->imm_nents, iu->imm_data,
 			    iu->data_len);
@@ -906,7 +941,7 @@ void srpt_release_cmd(struct se_cmd *cmd)
 
 	srpt_free_rw_ctxs(s->ch, s);
 	if (s->imm_sg) {
-		target_free_sgl(s->imm_sg, s->imm_nents);
+		srpt_free_sgl(s, s->imm_sg, s->imm_nents);
 		srpt_obj_dec(SRPT_OBJ_IMM_BUF);
 		s->imm_sg = NULL;
 	}
