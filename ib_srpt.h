@@ -45,6 +45,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_cm.h>
@@ -83,6 +84,62 @@ enum {
 	SRPT_RTU_TIMEOUT_MS	= 2000,	/* wait for a late RTU before closing */
 	SRPT_LAST_WQE_TIMEOUT_MS = 2000,	/* SRQ: wait for the last WQE */
 };
+
+/* Live objects, by kind (srpt_stats.c, debugfs ib_srpt/objects). */
+enum srpt_object {
+	SRPT_OBJ_DEVICE,
+	SRPT_OBJ_CHANNEL,
+	SRPT_OBJ_SESSION,
+	SRPT_OBJ_NEXUS,
+	SRPT_OBJ_RECV_IOCTX,
+	SRPT_OBJ_SEND_IOCTX,
+	SRPT_OBJ_CMD,
+	SRPT_OBJ_RW_CTX,
+	SRPT_OBJ_IMM_BUF,
+	SRPT_OBJ_EXT_TABLE,
+	SRPT_OBJ_MAX,
+};
+
+extern atomic_long_t srpt_objects[SRPT_OBJ_MAX];
+
+/* Cumulative events (srpt_stats.c, debugfs ib_srpt/events). */
+enum srpt_event {
+	SRPT_EV_LOGIN_ACCEPTED,
+	SRPT_EV_LOGIN_REJECTED,
+	SRPT_EV_CHANNEL_RELEASED,
+	SRPT_EV_CMD,
+	SRPT_EV_TMF,
+	SRPT_EV_READ_BYTES,
+	SRPT_EV_WRITE_BYTES,
+	SRPT_EV_IMM_DATA,
+	SRPT_EV_EXT_TABLE,
+	SRPT_EV_INVALID_IU,
+	SRPT_EV_IGNORED_IU,
+	SRPT_EV_T_LOGOUT,
+	SRPT_EV_I_LOGOUT,
+	SRPT_EV_MAX,
+};
+
+/* Per CPU, so that counting shares no cache line between channels. */
+DECLARE_PER_CPU(u64 [SRPT_EV_MAX], srpt_ev_pcpu);
+
+static inline void srpt_ev_add(enum srpt_event e, u64 n)
+{
+	this_cpu_add(srpt_ev_pcpu[e], n);
+}
+
+static inline void srpt_obj_inc(enum srpt_object o)
+{
+	atomic_long_inc(&srpt_objects[o]);
+}
+
+static inline void srpt_obj_dec(enum srpt_object o)
+{
+	atomic_long_dec(&srpt_objects[o]);
+}
+
+void srpt_stats_init(void);
+void srpt_stats_exit(void);
 
 /**
  * struct srpt_tpg_attrib - per-TPG attributes (configfs tpgt_N/attrib/)
@@ -182,6 +239,9 @@ struct srpt_nexus {
  * @nexus_list:		srpt_nexus.entry list
  * @refresh_work:	re-reads the GID after port events
  * @mad_agent:		device management MAD agent (InfiniBand) or NULL
+ * @ev:			events of the port: logins, and the I/O counters of
+ *			its released channels (live ones count in their own)
+ * @rejects:		login rejects by reason (SRP_LOGIN_REJ low byte)
  */
 struct srpt_port {
 	struct srpt_device *sdev;
@@ -195,6 +255,8 @@ struct srpt_port {
 	struct list_head nexus_list;
 	struct work_struct refresh_work;
 	struct ib_mad_agent *mad_agent;
+	atomic64_t ev[SRPT_EV_MAX];
+	atomic64_t rejects[8];
 };
 
 /**
@@ -406,6 +468,7 @@ struct srpt_send_ioctx {
  * @established:	completed by the RTU / ESTABLISHED event
  * @peer_active:	a receive completed (not flushed): the initiator's QP
  *			is ready to send, so it considers itself connected
+ * @ev:			I/O events of this channel
  * @release_work:	tears the channel down
  */
 struct srpt_rdma_ch {
@@ -453,63 +516,9 @@ struct srpt_rdma_ch {
 	bool went_live;
 	struct completion established;
 	bool peer_active;
+	atomic64_t ev[SRPT_EV_MAX];
 	struct work_struct release_work;
 };
-
-/* Live objects, by kind (srpt_stats.c, debugfs ib_srpt/objects). */
-enum srpt_object {
-	SRPT_OBJ_DEVICE,
-	SRPT_OBJ_CHANNEL,
-	SRPT_OBJ_SESSION,
-	SRPT_OBJ_NEXUS,
-	SRPT_OBJ_RECV_IOCTX,
-	SRPT_OBJ_SEND_IOCTX,
-	SRPT_OBJ_CMD,
-	SRPT_OBJ_RW_CTX,
-	SRPT_OBJ_IMM_BUF,
-	SRPT_OBJ_EXT_TABLE,
-	SRPT_OBJ_MAX,
-};
-
-extern atomic_long_t srpt_objects[SRPT_OBJ_MAX];
-
-/* Cumulative events (srpt_stats.c, debugfs ib_srpt/events). */
-enum srpt_event {
-	SRPT_EV_LOGIN_ACCEPTED,
-	SRPT_EV_LOGIN_REJECTED,
-	SRPT_EV_CHANNEL_RELEASED,
-	SRPT_EV_CMD,
-	SRPT_EV_TMF,
-	SRPT_EV_READ_BYTES,
-	SRPT_EV_WRITE_BYTES,
-	SRPT_EV_IMM_DATA,
-	SRPT_EV_EXT_TABLE,
-	SRPT_EV_INVALID_IU,
-	SRPT_EV_IGNORED_IU,
-	SRPT_EV_T_LOGOUT,
-	SRPT_EV_I_LOGOUT,
-	SRPT_EV_MAX,
-};
-
-extern atomic64_t srpt_events[SRPT_EV_MAX];
-
-static inline void srpt_ev_add(enum srpt_event e, u64 n)
-{
-	atomic64_add(n, &srpt_events[e]);
-}
-
-static inline void srpt_obj_inc(enum srpt_object o)
-{
-	atomic_long_inc(&srpt_objects[o]);
-}
-
-static inline void srpt_obj_dec(enum srpt_object o)
-{
-	atomic_long_dec(&srpt_objects[o]);
-}
-
-void srpt_stats_init(void);
-void srpt_stats_exit(void);
 
 /* Module parameters (ib_srpt.c). */
 extern int srp_max_req_size;
@@ -580,6 +589,20 @@ struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn, const char *name);
 int srpt_enable_tpg(struct se_portal_group *se_tpg, bool enable);
 void srpt_drop_tpg(struct se_portal_group *se_tpg);
 int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name);
+
+static inline void srpt_ch_ev(struct srpt_rdma_ch *ch, enum srpt_event e,
+			      u64 n)
+{
+	srpt_ev_add(e, n);
+	atomic64_add(n, &ch->ev[e]);
+}
+
+static inline void srpt_port_ev(struct srpt_port *sport, enum srpt_event e,
+				u64 n)
+{
+	srpt_ev_add(e, n);
+	atomic64_add(n, &sport->ev[e]);
+}
 
 static inline struct srpt_tpg *srpt_tpg(struct se_portal_group *se_tpg)
 {

@@ -118,7 +118,7 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (!draining)
 		return;
-	srpt_ev_add(SRPT_EV_I_LOGOUT, 1);
+	srpt_ch_ev(ch, SRPT_EV_I_LOGOUT, 1);
 	pr_info("%s: initiator logout, draining %d command(s)\n",
 		ch->sess_name, atomic_read(&ch->n_cmds));
 	if (!atomic_read(&ch->n_cmds))
@@ -142,7 +142,7 @@ static void srpt_drain_timeout_work(struct work_struct *w)
 /* Send SRP_T_LOGOUT and wait, bounded, for it to leave. */
 static void srpt_send_t_logout(struct srpt_rdma_ch *ch)
 {
-	srpt_ev_add(SRPT_EV_T_LOGOUT, 1);
+	srpt_ch_ev(ch, SRPT_EV_T_LOGOUT, 1);
 	if (srpt_post_t_logout(ch)) {
 		pr_info("%s: could not send SRP_T_LOGOUT\n", ch->sess_name);
 		return;
@@ -197,8 +197,11 @@ static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
 {
 	struct srpt_port *sport = ch->sport;
 	struct srpt_nexus *nexus = ch->nexus;
+	int i;
 
 	mutex_lock(&sport->mutex);
+	for (i = 0; i < SRPT_EV_MAX; i++)
+		atomic64_add(atomic64_read(&ch->ev[i]), &sport->ev[i]);
 	list_del(&ch->list);
 	if (list_empty(&nexus->ch_list)) {
 		list_del(&nexus->entry);
@@ -269,7 +272,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_obj_dec(SRPT_OBJ_SESSION);
 	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
-	srpt_ev_add(SRPT_EV_CHANNEL_RELEASED, 1);
+	srpt_ch_ev(ch, SRPT_EV_CHANNEL_RELEASED, 1);
 
 	srpt_return_parked(ch);
 	srpt_destroy_ch_ib(ch);
@@ -279,7 +282,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 		mutex_unlock(&srpt_dev_mutex);
 	}
 	srpt_sdev_put(sdev);	/* not the last one: remove_one waits for us */
-	srpt_leave_nexus(ch);
+	srpt_leave_nexus(ch);	/* also folds its counters into the port */
 	atomic_dec(&tpg->nr_channels);
 	kfree(ch);
 	srpt_obj_dec(SRPT_OBJ_CHANNEL);
@@ -549,6 +552,9 @@ static int srpt_try_session(struct srpt_rdma_ch *ch, struct srpt_tpg *tpg,
 
 	sess = target_setup_session(&tpg->tpg, ch->n_send, 1,
 				    TARGET_PROT_NORMAL, name, ch, NULL);
+	pr_debug("login: %s/%s: ACL %s %s\n", tpg->port_id->name,
+		 tpg->tpg.tpg_group.cg_item.ci_name, name,
+		 IS_ERR(sess) ? "not found" : "admits the initiator");
 	if (IS_ERR(sess))
 		return PTR_ERR(sess);
 	srpt_obj_inc(SRPT_OBJ_SESSION);
@@ -795,13 +801,18 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		.use_srq	= false,
 	};
 	struct srpt_rdma_ch *ch;
-	struct srpt_login_params params;
+	struct srpt_login_params params = {};
 	u32 reason;
 	u8 rsp_flags;
 
 	pol.credits = min_t(u32, SRPT_RQ_SIZE,
 			    lg->sdev->ib_dev->attrs.max_qp_wr - 1);
 	reason = srpt_login_negotiate(&lg->req, &pol, &params);
+	pr_debug("login on %s port %u: it_iu_len %u buf_fmt %#x flags %#x imm_off %u -> %s (reason %#x, imm %d)\n",
+		 dev_name(&lg->sdev->ib_dev->dev), lg->sport->port,
+		 lg->req.req_it_iu_len, lg->req.req_buf_fmt,
+		 lg->req.req_flags, lg->req.imm_data_offset,
+		 reason ? "rejected" : "negotiated", reason, params.imm_data);
 	if (reason) {
 		pr_info_ratelimited("login rejected by negotiation: reason %#x (it_iu_len %u, buf_fmt %#x, flags %#x)\n",
 				    reason, lg->req.req_it_iu_len,
@@ -839,7 +850,10 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		ch->rdma_cm_id->context = ch;
 	else
 		ch->ib_cm_id->context = ch;
-	srpt_ev_add(SRPT_EV_LOGIN_ACCEPTED, 1);
+	srpt_port_ev(ch->sport, SRPT_EV_LOGIN_ACCEPTED, 1);
+	pr_debug("%s: login accepted on %s, %u credits, rsp_flags %#x%s\n",
+		 ch->sess_name, ch->tpg->port_id->name, ch->rq_size, rsp_flags,
+		 ch->srq ? ", SRQ" : "");
 	if (srpt_accept(ch, lg, rsp_flags)) {
 		pr_err("%s: accepting the login failed\n", ch->sess_name);
 		srpt_close_ch(ch);
@@ -858,6 +872,17 @@ unlock:
 	kfree(ch);
 	srpt_obj_dec(SRPT_OBJ_CHANNEL);
 	return reason;
+}
+
+/* @sport may be NULL (no device / port): then only the global count. */
+static void srpt_count_reject(struct srpt_port *sport, u32 reason)
+{
+	if (!sport) {
+		srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
+		return;
+	}
+	srpt_port_ev(sport, SRPT_EV_LOGIN_REJECTED, 1);
+	atomic64_inc(&sport->rejects[(reason & 0xff) < 8 ? reason & 0xff : 0]);
 }
 
 /* ------------------------------- RDMA/CM --------------------------------- */
@@ -891,7 +916,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
-	srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
+	srpt_count_reject(lg.sport, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
@@ -1018,7 +1043,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
-	srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
+	srpt_count_reject(lg.sport, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
 		       sizeof(rej));

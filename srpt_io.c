@@ -611,10 +611,10 @@ static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
 {
 	if (iu->dir == SRPT_DIR_NONE || !iu->data_len)
 		return 0;
-	srpt_ev_add(iu->dir == SRPT_DIR_READ ? SRPT_EV_READ_BYTES :
-		    SRPT_EV_WRITE_BYTES, iu->data_len);
+	srpt_ch_ev(ch, iu->dir == SRPT_DIR_READ ? SRPT_EV_READ_BYTES :
+		   SRPT_EV_WRITE_BYTES, iu->data_len);
 	if (iu->imm_data) {
-		srpt_ev_add(SRPT_EV_IMM_DATA, 1);
+		srpt_ch_ev(ch, SRPT_EV_IMM_DATA, 1);
 		return srpt_copy_imm_data(s, iu);
 	}
 	if (iu->ext_table)
@@ -993,7 +993,7 @@ static sense_reason_t srpt_parse_srp_cmd(struct srpt_rdma_ch *ch,
 		ret = -EINVAL;
 	if (!ret)
 		return 0;
-	srpt_ev_add(SRPT_EV_INVALID_IU, 1);
+	srpt_ch_ev(ch, SRPT_EV_INVALID_IU, 1);
 	pr_info_ratelimited("%s: invalid SRP_CMD (%u bytes, %d) rejected\n",
 			    ch->sess_name, r->byte_len, ret);
 	iu->dir = SRPT_DIR_NONE;
@@ -1071,7 +1071,7 @@ static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 		return;
 	}
 	srpt_obj_inc(SRPT_OBJ_EXT_TABLE);
-	srpt_ev_add(SRPT_EV_EXT_TABLE, 1);
+	srpt_ch_ev(ch, SRPT_EV_EXT_TABLE, 1);
 	sg_init_one(&s->ext_sg, s->ext_table, iu->table_len);
 	ret = rdma_rw_ctx_init(&s->ext_rw, ch->qp, port, &s->ext_sg, 1, 0,
 			       iu->table_va, iu->table_rkey, DMA_FROM_DEVICE);
@@ -1243,7 +1243,8 @@ static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 		s = srpt_get_send_ioctx(ch);
 		if (!s)
 			return false;
-		srpt_ev_add(opcode == SRPT_OP_CMD ? SRPT_EV_CMD : SRPT_EV_TMF, 1);
+		srpt_ch_ev(ch, opcode == SRPT_OP_CMD ? SRPT_EV_CMD :
+			   SRPT_EV_TMF, 1);
 		if (opcode == SRPT_OP_CMD)
 			srpt_handle_cmd(ch, r, s);
 		else
@@ -1260,7 +1261,7 @@ static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 		/* Responses to requests we never send; they use no credit. */
 		break;
 	default:
-		srpt_ev_add(SRPT_EV_IGNORED_IU, 1);
+		srpt_ch_ev(ch, SRPT_EV_IGNORED_IU, 1);
 		pr_info_ratelimited("%s: ignoring IU with opcode %#x (%u bytes)\n",
 				    ch->sess_name, opcode, r->byte_len);
 		atomic_inc(&ch->req_lim_delta);

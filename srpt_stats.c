@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_stats.c - accounting of live objects, readable in debugfs as
- * /sys/kernel/debug/ib_srpt/objects ("name count" per line).  Tests read it
- * after every hostile case to prove that everything was freed, not only
- * that nothing crashed.
+ * srpt_stats.c - statistics in debugfs, /sys/kernel/debug/ib_srpt/:
+ *   objects	live objects by kind ("name count" lines); tests read it after
+ *		every hostile case to prove that everything was freed
+ *   events	cumulative events ("name count" lines), per-CPU counters
+ *   ports	one line of key=value fields per port: channels, events of the
+ *		port and its channels, login rejects by reason
+ *   channels	one line of key=value fields per live channel
+ * tools/srpt-stat prints them as tables or JSON.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -11,7 +15,7 @@
 #include "ib_srpt.h"
 
 atomic_long_t srpt_objects[SRPT_OBJ_MAX];
-atomic64_t srpt_events[SRPT_EV_MAX];
+DEFINE_PER_CPU(u64 [SRPT_EV_MAX], srpt_ev_pcpu);
 
 static const char *const srpt_event_names[SRPT_EV_MAX] = {
 	[SRPT_EV_LOGIN_ACCEPTED]	= "logins_accepted",
@@ -55,16 +59,137 @@ static int srpt_objects_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_objects);
 
+static u64 srpt_event_sum(enum srpt_event e)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(srpt_ev_pcpu, cpu)[e];
+	return sum;
+}
+
 static int srpt_events_show(struct seq_file *m, void *v)
 {
 	int i;
 
 	for (i = 0; i < SRPT_EV_MAX; i++)
-		seq_printf(m, "%s %lld\n", srpt_event_names[i],
-			   (long long)atomic64_read(&srpt_events[i]));
+		seq_printf(m, "%s %llu\n", srpt_event_names[i],
+			   srpt_event_sum(i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_events);
+
+static const char *const srpt_ch_state_names[] = {
+	[CH_CONNECTING]		= "connecting",
+	[CH_LIVE]		= "live",
+	[CH_DRAINING]		= "draining",
+	[CH_DISCONNECTING]	= "disconnecting",
+	[CH_DISCONNECTED]	= "disconnected",
+};
+
+static const char *const srpt_reject_names[8] = {
+	"unable_establish", "insufficient_resources", "it_iu_length",
+	"unable_associate", "descriptor_format", "multichannel",
+	"channel_limit", "other",
+};
+
+/* I/O events: the port's own plus those of its live channels. */
+static void srpt_port_totals(struct srpt_port *sport, u64 *tot)
+{
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *ch;
+	int i;
+
+	for (i = 0; i < SRPT_EV_MAX; i++)
+		tot[i] = atomic64_read(&sport->ev[i]);
+	list_for_each_entry(nexus, &sport->nexus_list, entry)
+		list_for_each_entry(ch, &nexus->ch_list, list)
+			for (i = 0; i < SRPT_EV_MAX; i++)
+				tot[i] += atomic64_read(&ch->ev[i]);
+}
+
+static void srpt_show_port(struct seq_file *m, struct srpt_port *sport)
+{
+	u64 tot[SRPT_EV_MAX];
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *ch;
+	int i, nch = 0;
+
+	mutex_lock(&sport->mutex);
+	srpt_port_totals(sport, tot);
+	list_for_each_entry(nexus, &sport->nexus_list, entry)
+		list_for_each_entry(ch, &nexus->ch_list, list)
+			nch++;
+	mutex_unlock(&sport->mutex);
+	seq_printf(m, "device=%s port=%u guid=%s gid=%s channels=%d",
+		   dev_name(&sport->sdev->ib_dev->dev), sport->port,
+		   sport->guid_name, sport->gid_name, nch);
+	for (i = 0; i < SRPT_EV_MAX; i++)
+		seq_printf(m, " %s=%llu", srpt_event_names[i], tot[i]);
+	for (i = 0; i < ARRAY_SIZE(srpt_reject_names); i++)
+		seq_printf(m, " reject_%s=%lld", srpt_reject_names[i],
+			   (long long)atomic64_read(&sport->rejects[i]));
+	seq_putc(m, '\n');
+}
+
+/* One line per port: key=value fields (tools/srpt-stat formats them). */
+static int srpt_ports_show(struct seq_file *m, void *v)
+{
+	struct srpt_device *sdev;
+	u32 i;
+
+	mutex_lock(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, entry)
+		for (i = 0; i < sdev->port_cnt; i++)
+			srpt_show_port(m, &sdev->port[i]);
+	mutex_unlock(&srpt_dev_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(srpt_ports);
+
+static void srpt_show_ch(struct seq_file *m, struct srpt_rdma_ch *ch)
+{
+	int i;
+
+	seq_printf(m, "device=%s port=%u initiator=%s tpg=%s qp=%u state=%s cm=%s credits=%u in_flight=%d sq_free=%d imm_data=%d srq=%d it_iu_len=%u",
+		   dev_name(&ch->sdev->ib_dev->dev), ch->sport->port,
+		   ch->sess_name, ch->tpg->tpg.tpg_group.cg_item.ci_name,
+		   ch->qp ? ch->qp->qp_num : 0,
+		   srpt_ch_state_names[READ_ONCE(ch->state)],
+		   ch->using_rdma_cm ? "rdma_cm" : "ib_cm", ch->rq_size,
+		   atomic_read(&ch->n_cmds), atomic_read(&ch->sq_wr_avail),
+		   ch->params.imm_data, ch->srq != NULL, ch->params.it_iu_len);
+	for (i = 0; i < SRPT_EV_MAX; i++)
+		seq_printf(m, " %s=%lld", srpt_event_names[i],
+			   (long long)atomic64_read(&ch->ev[i]));
+	seq_putc(m, '\n');
+}
+
+/* One line per live channel. */
+static int srpt_channels_show(struct seq_file *m, void *v)
+{
+	struct srpt_device *sdev;
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *ch;
+	u32 i;
+
+	mutex_lock(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, entry) {
+		for (i = 0; i < sdev->port_cnt; i++) {
+			struct srpt_port *sport = &sdev->port[i];
+
+			mutex_lock(&sport->mutex);
+			list_for_each_entry(nexus, &sport->nexus_list, entry)
+				list_for_each_entry(ch, &nexus->ch_list, list)
+					srpt_show_ch(m, ch);
+			mutex_unlock(&sport->mutex);
+		}
+	}
+	mutex_unlock(&srpt_dev_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(srpt_channels);
 
 void srpt_stats_init(void)
 {
@@ -73,6 +198,10 @@ void srpt_stats_init(void)
 			    &srpt_objects_fops);
 	debugfs_create_file("events", 0444, srpt_debugfs_dir, NULL,
 			    &srpt_events_fops);
+	debugfs_create_file("ports", 0444, srpt_debugfs_dir, NULL,
+			    &srpt_ports_fops);
+	debugfs_create_file("channels", 0444, srpt_debugfs_dir, NULL,
+			    &srpt_channels_fops);
 }
 
 void srpt_stats_exit(void)
