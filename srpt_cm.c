@@ -25,6 +25,7 @@
 #include <rdma/ib_cache.h>
 
 #include "ib_srpt.h"
+#include "srpt_trace.h"
 
 static DEFINE_MUTEX(srpt_rdma_cm_mutex);
 static struct rdma_cm_id *srpt_rdma_cm_listener;
@@ -273,6 +274,8 @@ static void srpt_release_channel_work(struct work_struct *w)
 	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_ev(ch, SRPT_EV_CHANNEL_RELEASED, 1);
+	trace_srpt_channel_release(ch->sess_name, ch->qp->qp_num,
+				   atomic64_read(&ch->ev[SRPT_EV_CMD]));
 
 	srpt_return_parked(ch);
 	srpt_destroy_ch_ib(ch);
@@ -851,6 +854,8 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 	else
 		ch->ib_cm_id->context = ch;
 	srpt_port_ev(ch->sport, SRPT_EV_LOGIN_ACCEPTED, 1);
+	trace_srpt_login_accept(ch->sess_name, ch->tpg->port_id->name,
+				ch->qp->qp_num, ch->rq_size, rsp_flags);
 	pr_debug("%s: login accepted on %s, %u credits, rsp_flags %#x%s\n",
 		 ch->sess_name, ch->tpg->port_id->name, ch->rq_size, rsp_flags,
 		 ch->srq ? ", SRQ" : "");
@@ -875,8 +880,10 @@ unlock:
 }
 
 /* @sport may be NULL (no device / port): then only the global count. */
-static void srpt_count_reject(struct srpt_port *sport, u32 reason)
+static void srpt_count_reject(struct srpt_port *sport,
+			      const struct srpt_login_req *req, u32 reason)
 {
+	trace_srpt_login_reject(req->initiator_port_id, reason);
 	if (!sport) {
 		srpt_ev_add(SRPT_EV_LOGIN_REJECTED, 1);
 		return;
@@ -916,7 +923,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
-	srpt_count_reject(lg.sport, reason);
+	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
@@ -1043,7 +1050,7 @@ put:
 	if (!reason)
 		return 0;
 reject:
-	srpt_count_reject(lg.sport, reason);
+	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
 		       sizeof(rej));

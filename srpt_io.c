@@ -26,6 +26,7 @@
 #include <scsi/scsi_proto.h>
 
 #include "ib_srpt.h"
+#include "srpt_trace.h"
 
 static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
@@ -754,6 +755,8 @@ static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
 		n_rdma = s->n_rdma;
 	}
 	info.req_lim_delta = srpt_take_credits(ch);
+	trace_srpt_cmd_done(ch->qp->qp_num, s->tag, info.status,
+			    info.req_lim_delta);
 	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
 	s->state = SRPT_STATE_CMD_RSP_SENT;
 	ret = srpt_post_rsp(s, len, first, n_rdma, &send_wr);
@@ -1145,6 +1148,9 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	sense_reason_t err;
 
 	err = srpt_parse_srp_cmd(ch, r, &iu);
+	trace_srpt_cmd_start(ch->qp->qp_num, iu.tag,
+			     scsilun_to_int((struct scsi_lun *)iu.lun),
+			     iu.cdb ? iu.cdb[0] : 0, iu.data_len, iu.dir);
 	s->tag = iu.tag;
 	s->data_dir = iu.dir;
 	s->data_len = iu.data_len;

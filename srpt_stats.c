@@ -14,6 +14,9 @@
 
 #include "ib_srpt.h"
 
+#define CREATE_TRACE_POINTS
+#include "srpt_trace.h"
+
 atomic_long_t srpt_objects[SRPT_OBJ_MAX];
 DEFINE_PER_CPU(u64 [SRPT_EV_MAX], srpt_ev_pcpu);
 

@@ -4,7 +4,7 @@
 # Case 9: observability.  The module's statistics in debugfs and
 # tools/srpt-stat (table and JSON) report the live channel, its commands
 # and bytes, the port's logins and rejects by reason; dynamic debug shows
-# every login decision.
+# every login decision; tracepoints record logins, commands and releases.
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
@@ -17,6 +17,11 @@ srp_logout_all
 ensure_target || { not_ok "observability: target setup"; finish; }
 echo 'module ib_srpt +p' >"$DBG/dynamic_debug/control"
 tap $? "dynamic debug enabled for ib_srpt"
+TR=/sys/kernel/tracing
+[ -d "$TR/events" ] || mount -t tracefs tracefs "$TR"
+echo >"$TR/trace"
+echo 1 >"$TR/events/srpt/enable"
+tap $? "tracepoints of the srpt trace system enabled"
 mark obs
 
 login_ok 2
@@ -64,6 +69,15 @@ wait_until 30 test "$(awk '$1 == "channels" { print $2 }' "$DBG/ib_srpt/objects"
 "$STAT" --json ports >"$W/stat2.json" &&
 	python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["ports"][0]; assert p["channels"] == 0 and p["bytes_written"] >= 2 << 20' "$W/stat2.json"
 tap $? "after logout the port keeps the released channels' totals"
+echo 0 >"$TR/events/srpt/enable"
+cp "$TR/trace" "$W/trace.txt"
+head -n 40 "$W/trace.txt" >&2
+for ev in "srpt_login_accept: initiator=0x$GID_HEX" "srpt_cmd_start: qp=" \
+	"srpt_cmd_done: qp=.* status=0x0" "srpt_login_reject: .*reason=0x10003" \
+	"srpt_channel_release: initiator=0x$GID_HEX"; do
+	grep -q "$ev" "$W/trace.txt"
+	tap $? "trace event: $ev"
+done
 dmesg_clean "observability" obs
 finish
 }
