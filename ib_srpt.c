@@ -15,6 +15,7 @@
 #include <rdma/ib_cache.h>
 
 #include "ib_srpt.h"
+#include "srpt_compat.h"
 
 MODULE_AUTHOR("The ib_srpt authors");
 MODULE_DESCRIPTION("SCSI RDMA Protocol target driver for LIO");
@@ -332,6 +333,7 @@ static u16 srpt_get_tag(struct se_portal_group *se_tpg)
 	return 1;
 }
 
+#if SRPT_NEED_TRIVIAL_FABRIC_OPS
 static int srpt_check_false(struct se_portal_group *se_tpg)
 {
 	return 0;
@@ -355,6 +357,7 @@ static u32 srpt_sess_get_index(struct se_session *se_sess)
 static void srpt_set_default_node_attrs(struct se_node_acl *nacl)
 {
 }
+#endif
 
 /*
  * LIO calls this when a session must end (ACL removed, ...).  Only start the
@@ -371,18 +374,23 @@ const struct target_core_fabric_ops srpt_template = {
 	.fabric_name			= "srpt",
 	.tpg_get_wwn			= srpt_get_fabric_wwn,
 	.tpg_get_tag			= srpt_get_tag,
+#if SRPT_NEED_TRIVIAL_FABRIC_OPS
 	.tpg_check_demo_mode		= srpt_check_false,
 	.tpg_check_demo_mode_cache	= srpt_check_true,
 	.tpg_check_demo_mode_write_protect = srpt_check_true,
 	.tpg_check_prod_mode_write_protect = srpt_check_false,
 	.tpg_get_inst_index		= srpt_tpg_get_inst_index,
+	.sess_get_index			= srpt_sess_get_index,
+	.set_default_node_attributes	= srpt_set_default_node_attrs,
+#endif
+#if SRPT_HAVE_SUBMIT_TYPE
+	.default_submit_type		= TARGET_DIRECT_SUBMIT,
+	.direct_submit_supp		= 1,
+#endif
 	.release_cmd			= srpt_release_cmd,
 	.check_stop_free		= srpt_check_stop_free,
 	.close_session			= srpt_close_session,
-	.sess_get_index			= srpt_sess_get_index,
-	.sess_get_initiator_sid		= NULL,
 	.write_pending			= srpt_write_pending,
-	.set_default_node_attributes	= srpt_set_default_node_attrs,
 	.get_cmd_state			= srpt_get_tcm_cmd_state,
 	.queue_data_in			= srpt_queue_data_in,
 	.queue_status			= srpt_queue_status,

@@ -13,6 +13,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "srpt_compat.h"
+
 TRACE_EVENT(srpt_login_accept,
 	TP_PROTO(const char *initiator, const char *port, u32 qp,
 		 u32 credits, u8 rsp_flags),
@@ -25,8 +27,8 @@ TRACE_EVENT(srpt_login_accept,
 		__field(u8, rsp_flags)
 	),
 	TP_fast_assign(
-		__assign_str(initiator, initiator);
-		__assign_str(port, port);
+		srpt_assign_str(initiator, initiator);
+		srpt_assign_str(port, port);
 		__entry->qp = qp;
 		__entry->credits = credits;
 		__entry->rsp_flags = rsp_flags;
@@ -60,7 +62,7 @@ TRACE_EVENT(srpt_channel_release,
 		__field(u64, commands)
 	),
 	TP_fast_assign(
-		__assign_str(initiator, initiator);
+		srpt_assign_str(initiator, initiator);
 		__entry->qp = qp;
 		__entry->commands = commands;
 	),
