@@ -147,12 +147,15 @@ void srpt_stats_exit(void);
  * @srp_max_rsp_size:	size of the per-command response (T->I IU) buffers
  * @srp_sq_size:	send queue depth of each channel
  * @use_srq:		channels receive from the device's shared receive queue
+ * @poll_mode:		0: completions in a workqueue; 1: in softirq, with
+ *			whatever may sleep deferred to the workqueue
  */
 struct srpt_tpg_attrib {
 	u32 srp_max_rdma_size;
 	u32 srp_max_rsp_size;
 	u32 srp_sq_size;
 	u32 use_srq;
+	u32 poll_mode;
 };
 
 struct srpt_port;
@@ -386,6 +389,9 @@ struct srpt_rw_ctx {
  * @ext_recv:	its receive context, reposted once the table is in
  * @lio_owned:	LIO holds the se_cmd (else the context is freed directly)
  * @n_wr_posted: work requests posted with the response (SEND + RDMA WRITEs)
+ * @work:	finishes an RDMA READ completion in process context (softirq
+ *		polling)
+ * @wc_status:	status of that completion
  * @page:	preallocated data page: single-descriptor and immediate-data
  *		transfers up to PAGE_SIZE need no allocation
  * @page_sg:	one-entry scatterlist over @page
@@ -419,6 +425,8 @@ struct srpt_send_ioctx {
 	struct srpt_recv_ioctx *ext_recv;
 	bool lio_owned;
 	u32 n_wr_posted;
+	struct work_struct work;
+	enum ib_wc_status wc_status;
 	struct page *page;
 	struct scatterlist page_sg;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
@@ -434,6 +442,7 @@ struct srpt_send_ioctx {
  * @ib_cm_id, @rdma_cm_id: connection manager ID
  * @qp, @cq, @cq_size:	queue pair and completion queue
  * @srq:		shared receive queue used instead of @recv_ring, or NULL
+ * @softirq:		the CQ is polled in softirq (TPG attribute poll_mode)
  * @last_wqe:		completed by IB_EVENT_QP_LAST_WQE_REACHED (SRQ)
  * @lock:		protects @state, @wait_list, @wait_busy and @wait_kick
  * @state:		enum srpt_ch_state
@@ -484,6 +493,7 @@ struct srpt_rdma_ch {
 	struct ib_cq *cq;
 	u32 cq_size;
 	struct srpt_srq *srq;
+	bool softirq;
 	struct completion last_wqe;
 	spinlock_t lock;
 	enum srpt_ch_state state;

@@ -457,7 +457,8 @@ static int srpt_create_ch_ib(struct srpt_rdma_ch *ch)
 retry:
 	/* Receives + drain, sends, RDMA READ chains, drain. */
 	ch->cq_size = ch->rq_size + 1 + ch->sq_size + 1;
-	ch->cq = ib_cq_pool_get(dev, ch->cq_size, vector, IB_POLL_WORKQUEUE);
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size, vector, ch->softirq ?
+				IB_POLL_SOFTIRQ : IB_POLL_WORKQUEUE);
 	if (IS_ERR(ch->cq)) {
 		ret = PTR_ERR(ch->cq);
 		goto free_rings;
@@ -778,6 +779,7 @@ static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 	ch->params.ti_iu_len = a->srp_max_rsp_size;
 	ch->rsp_buf_size = a->srp_max_rsp_size;
 	ch->sq_size = a->srp_sq_size;
+	ch->softirq = a->poll_mode == 1;
 	ch->recv_buf_size = ch->srq ? ch->srq->buf_size : ch->params.it_iu_len;
 	ch->limits.buf_fmt = ch->params.buf_fmt;
 	ch->limits.imm_data_offset = ch->params.imm_data ?

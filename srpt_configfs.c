@@ -178,6 +178,8 @@ SRPT_TPG_ATTRIB(srp_max_rdma_size, SRPT_DEF_MAX_RDMA_SIZE,
 SRPT_TPG_ATTRIB(srp_max_rsp_size, SRPT_MIN_MAX_RSP_SIZE,
 		SRPT_MAX_MAX_RSP_SIZE);
 SRPT_TPG_ATTRIB(srp_sq_size, SRPT_MIN_SQ_SIZE, SRPT_MAX_SQ_SIZE);
+/* 0: poll completions in a workqueue, 1: in softirq; for new channels. */
+SRPT_TPG_ATTRIB(poll_mode, 0, 1);
 
 static ssize_t srpt_tpg_attrib_use_srq_show(struct config_item *item,
 					    char *page)
@@ -216,6 +218,7 @@ struct configfs_attribute *srpt_tpg_attrib_attrs[] = {
 	&srpt_tpg_attrib_attr_srp_max_rsp_size,
 	&srpt_tpg_attrib_attr_srp_sq_size,
 	&srpt_tpg_attrib_attr_use_srq,
+	&srpt_tpg_attrib_attr_poll_mode,
 	NULL,
 };
 

@@ -32,6 +32,7 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_deferred_work(struct work_struct *work);
 
 /* ------------------------------- rings ----------------------------------- */
 
@@ -211,6 +212,7 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 	s->cqe.done = srpt_send_done;
 	s->rdma_cqe.done = srpt_rdma_read_done;
 	s->table_cqe.done = srpt_table_done;
+	INIT_WORK(&s->work, srpt_deferred_work);
 	srpt_obj_inc(SRPT_OBJ_SEND_IOCTX);
 	return s;
 
@@ -864,6 +866,18 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 	srpt_cmd_done(s);
 }
 
+/* Data-out has arrived (or failed): let LIO execute (or fail) the command. */
+static void srpt_rdma_read_finish(struct srpt_send_ioctx *s)
+{
+	if (unlikely(s->wc_status != IB_WC_SUCCESS)) {
+		transport_generic_request_failure(&s->cmd,
+						  TCM_CHECK_CONDITION_ABORT_CMD);
+		return;
+	}
+	s->state = SRPT_STATE_DATA_IN;
+	target_execute_cmd(&s->cmd);
+}
+
 static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
@@ -872,14 +886,13 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct srpt_rdma_ch *ch = s->ch;
 
 	atomic_add(s->n_rdma, &ch->sq_wr_avail);
-	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+	s->wc_status = wc->status;
+	if (unlikely(wc->status != IB_WC_SUCCESS))
 		srpt_wc_error(ch, wc, "RDMA READ");
-		transport_generic_request_failure(&s->cmd,
-						  TCM_CHECK_CONDITION_ABORT_CMD);
-		return;
-	}
-	s->state = SRPT_STATE_DATA_IN;
-	target_execute_cmd(&s->cmd);
+	if (ch->softirq)
+		queue_work(srpt_wq, &s->work);	/* execution may sleep */
+	else
+		srpt_rdma_read_finish(s);
 }
 
 /* ------------------------- LIO command callbacks ------------------------- */
@@ -1100,21 +1113,15 @@ free:
 			  TCM_INVALID_FIELD_IN_COMMAND_IU);
 }
 
-static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
+/* The descriptor table has arrived (or not): go on with the command. */
+static void srpt_table_finish(struct srpt_send_ioctx *s)
 {
-	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
-						 struct srpt_send_ioctx,
-						 table_cqe);
 	struct srpt_rdma_ch *ch = s->ch;
 	struct srpt_cmd_iu *iu = &s->ext_iu;
 	u32 total;
 
-	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
-	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, ch->sport->port, &s->ext_sg,
-			    1, DMA_FROM_DEVICE);
 	s->state = SRPT_STATE_NEW;
-	if (wc->status != IB_WC_SUCCESS) {
-		srpt_wc_error(ch, wc, "descriptor table RDMA READ");
+	if (s->wc_status != IB_WC_SUCCESS) {
 		srpt_cmd_fail(ch, s->ext_recv, s, TCM_CHECK_CONDITION_ABORT_CMD);
 	} else if (!srpt_desc_total(s->ext_table, iu->nr_ext_desc, &total) ||
 		   total != iu->data_len) {
@@ -1129,6 +1136,37 @@ static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
 		srpt_cmd_submit(ch, s->ext_recv, s, iu);
 	}
 	srpt_free_ext_table(s);
+}
+
+static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *s = container_of(wc->wr_cqe,
+						 struct srpt_send_ioctx,
+						 table_cqe);
+	struct srpt_rdma_ch *ch = s->ch;
+
+	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
+	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, ch->sport->port, &s->ext_sg,
+			    1, DMA_FROM_DEVICE);
+	s->wc_status = wc->status;
+	if (wc->status != IB_WC_SUCCESS)
+		srpt_wc_error(ch, wc, "descriptor table RDMA READ");
+	if (ch->softirq)
+		queue_work(srpt_wq, &s->work);	/* submission may sleep */
+	else
+		srpt_table_finish(s);
+}
+
+/* Softirq polling: the second half of an RDMA READ completion. */
+static void srpt_deferred_work(struct work_struct *work)
+{
+	struct srpt_send_ioctx *s = container_of(work, struct srpt_send_ioctx,
+						 work);
+
+	if (s->state == SRPT_STATE_NEED_TABLE)
+		srpt_table_finish(s);
+	else
+		srpt_rdma_read_finish(s);
 }
 
 /**
@@ -1351,12 +1389,17 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 			srpt_srq_repost(ch->srq, r);
 		return;
 	}
-	park = ch->state == CH_CONNECTING || ch->wait_busy ||
+	park = ch->softirq || ch->state == CH_CONNECTING || ch->wait_busy ||
 	       !list_empty(&ch->wait_list);
 	if (park)
 		list_add_tail(&r->wait_entry, &ch->wait_list);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
+	if (park && ch->softirq) {
+		/* Handling an IU may sleep: do it in process context. */
+		queue_work(srpt_wq, &ch->wait_work);
+		return;
+	}
 	if (park) {
 		srpt_process_wait_list(ch);
 		return;
