@@ -272,8 +272,17 @@ srp_login() {
 	for p in /sys/class/srp_remote_ports/port-*; do before[$p]=1; done
 	log "add_target: $s"
 	stamp t0
-	timeout -k 5 "$LOGIN_TIMEOUT" bash -c 'echo "$1" >"$2"' _ "$s" "$SRP_ADD" >&2 2>&1
-	rc=$?
+	# ib_srp keeps a deleted target on its list until its remove work
+	# has run: a login right after a logout may meet EEXIST ("Already
+	# connected"), so retry that for a few seconds.
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		timeout -k 5 "$LOGIN_TIMEOUT" bash -c 'echo "$1" >"$2"' _ "$s" "$SRP_ADD" 2>"$W/add_target.err"
+		rc=$?
+		cat "$W/add_target.err" >&2
+		[ "$rc" != 0 ] && grep -q "File exists" "$W/add_target.err" || break
+		log "add_target: EEXIST, retry $try"
+		nap 0.5
+	done
 	since "$t0"
 	SRP_HOST='' SRP_RPORT=''
 	[ "$rc" = 0 ] || { log "add_target failed ($rc) after ${SECS}s"; return "$rc"; }
