@@ -265,7 +265,7 @@ no_session() { ! session_live; }
 srp_login() {
 	local -A o=([id_ext]=$SGUID [ioc_guid]=$SGUID [dest]=$TARGET_IP:$RDMA_CM_PORT
 		[initiator_ext]=$INIT_EXT [queue_size]=128 [max_cmd_per_lun]=128)
-	local kv k s='' p t0 rc
+	local kv k s='' p t0 rc try
 	local -A before=()
 	for kv; do o[${kv%%=*}]=${kv#*=}; done
 	for k in "${!o[@]}"; do s+=${s:+,}$k=${o[$k]}; done
