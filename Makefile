@@ -6,11 +6,16 @@
 #   make KDIR=/path      build against another kernel tree or headers
 #   make unit            userspace unit tests of the wire-format unit
 #   make sparse          W=1 + sparse over the module, fails on any warning
+#   make stress          the long storm: 300 teardown/reconnect cycles under
+#                        fio verify (STRESS_CYCLES), not part of make check
 #   make fuzz            libFuzzer over the wire-format unit (FUZZ_SECONDS,
 #                        default 600; make check runs it for 30 s)
 #   make vmtest          module tests inside a qemu guest
 #   make check           everything above, ends with "N passed, N failed"
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
+#   make install         install into /lib/modules/$(KVER)/updates (+ depmod)
+#   make dkms-install    register with DKMS (rebuilt for every new kernel)
+#   make uninstall / dkms-uninstall   back to the in-tree module
 
 # The newest /lib/modules/X that has both a build dir and /boot/vmlinuz-X.
 KVER ?= $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
@@ -21,7 +26,8 @@ export KVER KDIR
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest check demo deps
+.PHONY: all modules clean unit sparse fuzz vmtest stress check demo deps \
+	install uninstall dkms-install dkms-uninstall
 
 all: modules
 
@@ -44,6 +50,10 @@ vmtest: modules
 	$(MAKE) -C tools
 	tests/vm/run.sh
 
+stress: modules
+	$(MAKE) -C tools
+	tests/stress.sh
+
 check:
 	tests/check.sh
 
@@ -51,6 +61,18 @@ demo:
 	tests/install-deps.sh
 	$(MAKE) modules
 	tests/vm/run.sh --demo
+
+install: modules
+	scripts/install.sh install
+
+uninstall:
+	scripts/install.sh uninstall
+
+dkms-install:
+	scripts/install.sh dkms-install
+
+dkms-uninstall:
+	scripts/install.sh dkms-uninstall
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

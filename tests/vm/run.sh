@@ -39,8 +39,8 @@ for arg; do
 done
 demo=${demo:-0}
 
-VM_TIMEOUT=${VM_TIMEOUT:-1500}
-CASE_TIMEOUT=${CASE_TIMEOUT:-600}
+VM_TIMEOUT=${VM_TIMEOUT:-3000}
+CASE_TIMEOUT=${CASE_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-4096}
 
 # Print one TAP failure plus an explanation and stop (used before boot).
@@ -163,6 +163,7 @@ fi
 	echo "MODULE_SRC=$module"
 	echo "KVER=$KVER"
 	echo "CASE_TIMEOUT=$CASE_TIMEOUT"
+	echo "STRESS_CYCLES=${STRESS_CYCLES:-}"
 	echo "CASES=\"${cases[*]}\""
 } >"$results/run.conf"
 

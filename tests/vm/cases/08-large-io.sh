@@ -4,7 +4,7 @@
 # Case 8: large I/O, as the blktests srp group does it, and external
 # indirect descriptor tables (which the upstream target refuses).
 #  (a) ib_srp with never_register=1 (one descriptor per page),
-#      allow_ext_sg=1, cmd_sg_entries=1, sg_tablesize=2048, max_sect=16384:
+#      allow_ext_sg=1, cmd_sg_entries=1, sg_tablesize=2048, max_sect=131072:
 #      4 MiB and 8 MiB direct and buffered I/O with verify; the target must
 #      have fetched external tables (debugfs events);
 #  (b) cmd_sg_entries=255 (whole tables in the IU), 4 MiB and 8 MiB with
@@ -41,9 +41,9 @@ mark large
 reload_srp never_register=1 indirect_sg_entries=2048 allow_ext_sg=1 cmd_sg_entries=1
 tap $? "(a) ib_srp reloaded with never_register=1 allow_ext_sg=1 cmd_sg_entries=1"
 ext0=$(event external_tables_fetched)
-srp_login cmd_sg_entries=1 allow_ext_sg=1 sg_tablesize=2048 max_sect=16384 &&
+srp_login cmd_sg_entries=1 allow_ext_sg=1 sg_tablesize=2048 max_sect=131072 &&
 	srp_disks 2
-tap $? "(a) login with external tables allowed, max_sect=16384"
+tap $? "(a) login with external tables allowed, max_sect=131072"
 if [ -n "${DISK[0]:-}" ]; then
 	run_fio ext
 	tap $? "(a) 4 MiB and 8 MiB direct and buffered I/O with crc32c verify"
@@ -54,7 +54,7 @@ fi
 
 reload_srp
 tap $? "(b) ib_srp reloaded with default parameters"
-srp_login cmd_sg_entries=255 max_sect=16384 && srp_disks 2
+srp_login cmd_sg_entries=255 max_sect=131072 && srp_disks 2
 tap $? "(b) login with cmd_sg_entries=255"
 if [ -n "${DISK[0]:-}" ]; then
 	ext0=$(event external_tables_fetched)
