@@ -7,11 +7,13 @@
 #   - tools/srpi is built and not older than srpi.c;
 #   - debugfs ib_srpt/objects is readable and idle with nobody logged in
 #     (only "devices" non-zero): the baseline every later case returns to;
-#   - the slow backstore (dm-delay over brd, 1 s per request) that keeps
+#   - the slow backstore (dm-delay over brd, 2 s per request) that keeps
 #     commands "executing in LIO" can be created, exported as LUN 2 and
 #     removed;
 #   - how many completion vectors rxe0 has (case 21 asserts the spread of
 #     the target's channels over them only if there are at least two).
+# Variables and functions here are for the cases that source this file.
+# shellcheck disable=SC2034,SC2317
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
@@ -28,12 +30,13 @@ SRPI_LIMIT=90			# one srpi run, s
 SRPI_ID=53525049000000000000000000000a01
 SRPI_ACL=$TPG/acls/0x$SRPI_ID
 # The slow LUN: dm-delay over a brd ramdisk holds every request for
-# SLOW_MS (any number at a time: no queue depth to block LIO's submission),
+# SLOW_MS (long enough that an abort sent 0.3 s after the command finds it
+# still in the backend on a busy host; any number at a time: no queue depth to block LIO's submission),
 # exported through an iblock backstore as LUN 2.  (null_blk with a
 # completion time blocks submit_bio once its tags run out, and its
 # partition scan alone takes minutes at 12 s per request.)
 SLOW_LUN=2
-SLOW_MS=1000
+SLOW_MS=2000
 SLOW_MB=64
 SLOW_BS=$CFS/core/iblock_42/slow
 SLOW_DM=srptslow
@@ -124,30 +127,32 @@ slab_snap() {
 	echo 2 >/proc/sys/vm/drop_caches
 	slab_shrink
 	s_=()
+	# shellcheck disable=SC2004,SC2154 # associative array through a nameref
 	while read -r name act num size rest; do
 		case " $SLAB_CACHES " in
-		*" $name "*) s_[$name]=$act; s_[$name.size]=$size ;;
+		*" $name "*) s_[$name]=$act s_[$name.size]=$size ;;
 		esac
 	done </proc/slabinfo
 	while read -r k v rest; do
-		[ "$k" = SUnreclaim: ] && s_[SUnreclaim]=$v
+		[ "$k" = SUnreclaim: ] && s_["SUnreclaim"]=$v
 	done </proc/meminfo
 }
 # slab_check LABEL BEFORE AFTER: print both snapshots; TAP lines: no LIO
 # session object survived (se_sess_cache), and the kmalloc caches and
 # SUnreclaim grew by less than their tolerances.
 slab_check() {
-	local label=$1 c d kb=0 line= su
+	local label=$1 c d kb=0 line='' su
 	local -n a_=$2 b_=$3
 	for c in $SLAB_CACHES; do
 		[ -n "${a_[$c]:-}" ] || continue
-		d=$((${b_[$c]:-0} - a_[$c]))
+		d=$((${b_[$c]:-0} - ${a_[$c]}))
 		line+=" $c ${a_[$c]}->${b_[$c]:-0}"
 		case $c in kmalloc-*) kb=$((kb + d * ${a_[$c.size]} / 1024)) ;; esac
 	done
-	su=$((b_[SUnreclaim] - a_[SUnreclaim]))
+	# shellcheck disable=SC2004
+	su=$((${b_["SUnreclaim"]} - ${a_["SUnreclaim"]}))
 	diag "$label slab before/after (active objects):$line"
-	diag "$label slab: kmalloc-* ${kb} KiB more, SUnreclaim ${a_[SUnreclaim]} -> ${b_[SUnreclaim]} kB (${su} kB)"
+	diag "$label slab: kmalloc-* ${kb} KiB more, SUnreclaim ${a_["SUnreclaim"]} -> ${b_["SUnreclaim"]} kB (${su} kB)"
 	[ "${b_[se_sess_cache]:-0}" -le "${a_[se_sess_cache]:-0}" ]
 	tap $? "$label: no LIO session object left (se_sess_cache ${a_[se_sess_cache]:-?} -> ${b_[se_sess_cache]:-?})"
 	[ "$kb" -le "$SLAB_TOL_KB" ] && [ "$su" -le "$SUNREC_TOL_KB" ]
@@ -161,6 +166,7 @@ srpi_ok() {
 	[ -x "$SRPI" ] && [ ! "$SRPI" -ot "$TOP/tools/srpi.c" ]
 }
 # login_line [FLAGS]: srpi's line for an accepted default login.
+# shellcheck disable=SC2120 # the argument is optional
 login_line() {
 	local m
 	read -r m </sys/module/ib_srpt/parameters/srp_max_req_size
@@ -278,6 +284,7 @@ pre_write() {
 	dd if=/dev/urandom of="$W/pre.pat" bs=1M count="$PRE_MB" status=none &&
 		dd if="$W/pre.pat" of="$RD" bs=1M seek="$PRE_OFF_MB" oflag=direct status=none
 }
+# shellcheck disable=SC2120 # the argument is optional
 pre_check() {
 	dd if="${1:-$RD}" of="$W/pre.back" bs=1M skip="$PRE_OFF_MB" count="$PRE_MB" iflag=direct status=none &&
 		cmp -s "$W/pre.pat" "$W/pre.back"
@@ -291,7 +298,10 @@ fio_loop_start() {
 		n=0
 		until [ -e "$W/fioloop.stop" ]; do
 			# the disks went away (device removal): stop
-			[ -b "$RD" ] && { [ "$job" != "$FIRE_FIO" ] || [ -b "$FD" ]; } || { echo "$((n + 1)) nodisk" >>"$W/fioloop.runs"; break; }
+			if ! [ -b "$RD" ] || { [ "$job" = "$FIRE_FIO" ] && ! [ -b "$FD" ]; }; then
+				echo "$((n + 1)) nodisk" >>"$W/fioloop.runs"
+				break
+			fi
 			n=$((n + 1))
 			timeout -k 10 "$FIO_RUN_LIMIT" fio --eta=never --output-format=terse \
 				--terse-version=3 "$job" >"$W/fioloop.$n.terse" 2>"$W/fioloop.$n.err"
@@ -341,27 +351,14 @@ fio_loop_tap() {
 # kcount MARK RE: KCOUNT = kernel log lines matching RE since MARK.
 kcount() { KCOUNT=$(kmsg_since "$1" | grep -cE "$2"); }
 
-# stress_cycles DEFAULT: CYCLES = DEFAULT for make check, or the long
-# variant's count that tests/stress.sh asks for: STRESS_CYCLES in run.conf
-# (if run.sh passes it on), else the request file stress.sh writes into
-# build/vm/ just before it calls run.sh (ignored unless written at most
-# 15 minutes before this run's run.conf, so a stale one cannot turn make
-# check into a stress run).  STRESS=1 in the long variant.
+# stress_cycles DEFAULT: CYCLES = DEFAULT for make check, or STRESS_CYCLES
+# from run.conf (tests/stress.sh, make stress: the long variant, STRESS=1).
 stress_cycles() {
-	local req=$TOP/build/vm/stress.req n='' a b
+	local n
 	STRESS_CYCLES=
 	# shellcheck source=/dev/null
 	. "$R/run.conf"
 	n=${STRESS_CYCLES:-}
-	if [ -z "$n" ] && [ -r "$req" ]; then
-		a=$(stat -c %Y "$req")
-		b=$(stat -c %Y "$R/run.conf")
-		if [ "$a" -le $((b + 5)) ] && [ $((b - a)) -le 900 ]; then
-			read -r n <"$req"
-		else
-			log "ignoring stale $req"
-		fi
-	fi
 	if [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ]; then
 		CYCLES=$n STRESS=1
 	else
@@ -390,7 +387,7 @@ stamp t0
 slow_lun_add && [ -b "$SLOW_DEV" ] && [ -d "$TPG/lun/lun_$SLOW_LUN" ]
 st=$?
 since "$t0"
-tap $st "fire: slow LUN (dm-delay, ${SLOW_MS} ms per request) exported as LUN $SLOW_LUN (${SECS}s)"
+tap "$st" "fire: slow LUN (dm-delay, ${SLOW_MS} ms per request) exported as LUN $SLOW_LUN (${SECS}s)"
 if [ "$st" = 0 ] && srpi_ok && srpi_acl_add "$SLOW_LUN"; then
 	stamp t0
 	out=$(srpi --iport "$SRPI_ID" 'cmd cdb=read10:0:8 lun=2 tag=1' 'await t=10000')

@@ -133,7 +133,7 @@ for n in 1 2 4; do
 	t=$SECS
 	worst single-teardown "$t"
 	obj channels
-	tap $st "ch_count=$n: SINGLE login terminated ib_srp's $n channel(s) within ${SECS}s (channels now $OBJN, rport $(<"$SRP_RPORT/state"))"
+	tap "$st" "ch_count=$n: SINGLE login terminated ib_srp's $n channel(s) within ${SECS}s (channels now $OBJN, rport $(<"$SRP_RPORT/state"))"
 	diag "ch_count=$n: SINGLE login to old channels released: ${t}s"
 	wait_until 40 finished "$sp"
 	wait "$sp"
@@ -149,14 +149,14 @@ for n in 1 2 4; do
 	wait_until 30 srp_back "$n"
 	st=$?
 	obj channels
-	tap $st "ch_count=$n: ib_srp reconnected with $n channels (target: $OBJN) in ${SECS}s"
+	tap "$st" "ch_count=$n: ib_srp reconnected with $n channels (target: $OBJN) in ${SECS}s"
 	dd if="$RD" of=/dev/null bs=64k count=64 iflag=direct status=none
 	tap $? "ch_count=$n: I/O after the reconnect"
 
 	bounded "$BOUND" srp_logout
 	st=$?
 	worst logout "$SECS"
-	tap $st "ch_count=$n: logout (${SECS}s)"
+	tap "$st" "ch_count=$n: logout (${SECS}s)"
 	check_idle "ch_count=$n"
 done
 

@@ -38,6 +38,7 @@ KINDS=(single reset tpg)
 srpi_ok || { KINDS=(reset tpg); not_ok "storm: $SRPI is not built or stale: no 'single' cycles"; }
 diag "storm: $CYCLES cycles (${KINDS[*]}) and $LOGINS logout/login cycles"
 
+# shellcheck disable=SC2034 # filled and read through namerefs
 declare -A S0=() S1=()
 srp_logout_all
 ensure_target || { not_ok "storm: target setup"; finish; }
@@ -89,7 +90,7 @@ stamp T0
 done_cycles=0
 for ((i = 1; i <= CYCLES; i++)); do
 	kind=${KINDS[(i - 1) % ${#KINDS[@]}]}
-	WHY= TD=0.0
+	WHY='' TD=0.0
 	"cyc_$kind"
 	worst "$kind" "$TD"
 	if [ -z "$WHY" ] && ! wait_until 30 srp_back 2; then
@@ -123,7 +124,10 @@ ok_logins=0
 for ((i = 1; i <= LOGINS; i++)); do
 	bounded "$BOUND" srp_logout || { not_ok "storm: logout $i"; break; }
 	worst logout "$SECS"
-	srp_login ch_count=2 && srp_disks 2 || { not_ok "storm: login $i"; break; }
+	if ! srp_login ch_count=2 || ! srp_disks 2; then
+		not_ok "storm: login $i"
+		break
+	fi
 	worst login "$SECS"
 	RD=${DISK[0]}
 	dd if="$RD" of=/dev/null bs=64k count=16 iflag=direct status=none || { not_ok "storm: I/O after login $i"; break; }

@@ -10,7 +10,7 @@
 #      ib_srp is connected at the end, the pattern written before is intact.
 #  (b) Targeted task management from srpi, each answered exactly:
 #      ABORT TASK of a WRITE waiting for its RDMA READ (32 MiB), of a READ
-#      and of a WRITE executing in LIO (the slow LUN, 1 s per request), of
+#      and of a WRITE executing in LIO (the slow LUN, 2 s per request), of
 #      a READ whose 32 MiB are being sent (the abort finds the task
 #      complete, or aborts it: both are valid, never a hang or a second
 #      answer), and LUN RESET with four commands executing on the slow LUN
@@ -25,6 +25,11 @@
 stress_cycles 30
 RESETS=$CYCLES
 
+# shellcheck disable=SC2034 # filled and read through namerefs
+declare -A S0=() S1=()
+srp_logout_all
+ensure_target || { not_ok "resets: target setup"; finish; }
+slab_snap S0
 mark resets
 fire_login 2 || { not_ok "resets: ib_srp login"; finish; }
 pre_write
@@ -42,6 +47,7 @@ for ((i = 0; i < RESETS; i++)); do
 	2) what=bus args=(-b "$RD") ;;
 	3) what=host args=(-H "$FD") ;;
 	esac
+	t1=0
 	stamp t1
 	bounded "$FAST" sg_reset "${args[@]}" >&2 2>&1
 	st=$?
@@ -88,16 +94,17 @@ tap $? "resets: slow LUN $SLOW_LUN (${SLOW_MS} ms per request) added"
 srpi 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=1' await \
 	'cmd cdb=tur lun=1' await 'cmd cdb=tur lun=2' await 'cmd cdb=tur lun=2' await >&2
 login_line
-# tm NAME EXPECTED ARGS...: run srpi with ARGS; its output must equal one of
-# the "|"-separated alternatives of EXPECTED (lines joined with " ; ").
+# tm KEY NAME EXPECTED ARGS...: run srpi with ARGS; its output must equal
+# one of the "|"-separated alternatives of EXPECTED (lines joined with
+# " ; "); KEY names its time in the worst-times line.
 tm() {
-	local name=$1 exp=$2 out alt hit= t0
-	shift 2
-	mark "tm $name"
+	local key=$1 name=$2 exp=$3 out alt hit='' t0
+	shift 3
+	mark "tm $key"
 	stamp t0
 	out=$(srpi "$@")
 	since "$t0"
-	worst "tm-$name" "$SECS"
+	worst "$key" "$SECS"
 	log "=== $name: srpi $*"$'\n'"$out"
 	oneline "$out"
 	while [ -n "$exp" ]; do
@@ -117,29 +124,29 @@ T2ABORTED=$TMF_LINE
 tmf_line 2 0x00 1
 T2DONE=$TMF_LINE
 
-tm "abort WRITE waiting for RDMA READ" \
+tm abort-rdma-read "abort WRITE waiting for RDMA READ" \
 	"$LOGIN_LINE ; $T2ABORTED ; $G3 ; timeout ; credits 128" \
 	--data-size 33M 'cmd cdb=write16:0:65536 tag=1' 'tmf fn=abort task=1 tag=2' \
 	'await t=60000' 'cmd cdb=tur tag=3' await 'await t=500' credits
-tm "abort READ executing in LIO" \
+tm abort-read-lio "abort READ executing in LIO" \
 	"$LOGIN_LINE ; $T2ABORTED ; $G3 ; timeout ; credits 128" \
 	'cmd cdb=read10:0:8 lun=2 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=2 tag=2' \
 	'await t=10000' 'cmd cdb=tur lun=2 tag=3' await 'await t=500' credits
-tm "abort WRITE executing in LIO" \
+tm abort-write-lio "abort WRITE executing in LIO" \
 	"$LOGIN_LINE ; $T2ABORTED ; $G3 ; timeout ; credits 128" \
 	'cmd cdb=write10:0:8 lun=2 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=2 tag=2' \
 	'await t=10000' 'cmd cdb=tur lun=2 tag=3' await 'await t=500' credits
 good_line 1
-tm "abort READ while its data is sent" \
-	"$LOGIN_LINE ; $GOOD_LINE ; $T2DONE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2DONE ; $GOOD_LINE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2ABORTED ; timeout ; $G3 ; credits 128" \
+tm abort-read-data "abort READ while its data is sent" \
+	"$LOGIN_LINE ; $GOOD_LINE ; $T2DONE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2DONE ; $GOOD_LINE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2ABORTED ; timeout ; timeout ; $G3 ; credits 128" \
 	--data-size 33M 'cmd cdb=read16:0:65536 tag=1' 'sleep 50' 'tmf fn=abort task=1 tag=2' \
-	'await 2 t=60000' 'await t=1000' 'cmd cdb=tur tag=3' await credits
+	'await t=30000' 'await t=5000' 'await t=1000' 'cmd cdb=tur tag=3' await credits
 case $ONELINE in
 *"$T2ABORTED"*) diag "resets: the READ was aborted before its data went out" ;;
 *) diag "resets: the READ was already complete (sending data): ABORT TASK found no task" ;;
 esac
 tmf_line 10 0x00 5
-tm "LUN RESET with 4 commands executing in LIO" \
+tm lun-reset-lio "LUN RESET with 4 commands executing in LIO" \
 	"$LOGIN_LINE ; $TMF_LINE ; rsp tag=11 status=0x02 flags=0x02 req_lim_delta=1 sense=6/29/03 resp_code=- di_resid=0 do_resid=0 ; rsp tag=12 status=0x00 flags=0x00 req_lim_delta=1 sense=- resp_code=- di_resid=0 do_resid=0 ; timeout ; credits 128" \
 	'cmd cdb=read10:0:8 lun=2 tag=1 rep=4' 'sleep 300' 'tmf fn=lun_reset lun=2 tag=10' \
 	'await t=20000' 'cmd cdb=tur lun=2 tag=11' await 'cmd cdb=tur lun=2 tag=12' await \
@@ -148,6 +155,8 @@ worst_report "resets (task management)"
 slow_lun_del
 tap $? "resets: slow LUN removed"
 check_idle resets
+slab_snap S1
+slab_check resets S0 S1
 dmesg_clean "resets" resets
 finish
 }
