@@ -375,11 +375,12 @@ struct srpt_rw_ctx {
  * @n_rw_ctx:	contexts in @rw_ctxs
  * @n_rdma:	work requests those contexts post
  * @data_len:	sum of descriptor lengths
- * @sg:		scatterlist handed to LIO (chained over @rw_ctxs, or the
- *		immediate data copy)
+ * @sg:		scatterlist handed to LIO (chained over @rw_ctxs, or
+ *		@imm_sg)
  * @sg_cnt:	its length
- * @imm_sg:	pages holding a copy of immediate data (or NULL)
- * @imm_nents:	entries of @imm_sg
+ * @imm_recv:	receive context lent to the command: its buffer holds the
+ *		immediate data LIO writes from (or NULL)
+ * @imm_sg:	one-entry scatterlist over that data
  * @table_cqe:	completion entry of the descriptor table READ
  * @ext_table:	external descriptor table being fetched, or NULL
  * @ext_sg:	its scatterlist
@@ -414,8 +415,8 @@ struct srpt_send_ioctx {
 	u32 data_len;
 	struct scatterlist *sg;
 	u32 sg_cnt;
-	struct scatterlist *imm_sg;
-	unsigned int imm_nents;
+	struct srpt_recv_ioctx *imm_recv;
+	struct scatterlist imm_sg;
 	struct ib_cqe table_cqe;
 	void *ext_table;
 	struct scatterlist ext_sg;

@@ -425,8 +425,7 @@ static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
 	s->data_len = 0;
 	s->sg = NULL;
 	s->sg_cnt = 0;
-	s->imm_sg = NULL;
-	s->imm_nents = 0;
+	s->imm_recv = NULL;
 	s->lio_owned = false;
 	s->n_wr_posted = 0;
 	return s;
@@ -589,27 +588,49 @@ unwind:
 	return ret;
 }
 
-/* Copy immediate data out of the receive buffer so it can be reposted. */
-static int srpt_copy_imm_data(struct srpt_send_ioctx *s,
-			      const struct srpt_cmd_iu *iu)
+/*
+ * Immediate data is used where it arrived: the receive context is lent to
+ * the command and given back by srpt_return_imm_recv() before the response
+ * (which returns the credit for it) or when the command ends without one.
+ */
+static void srpt_lend_imm_recv(struct srpt_send_ioctx *s,
+			       struct srpt_recv_ioctx *r,
+			       const struct srpt_cmd_iu *iu)
 {
-	int ret;
-
-	if (!srpt_use_page(s, iu->data_len, &s->imm_sg, &s->imm_nents)) {
-		ret = target_alloc_sgl(&s->imm_sg, &s->imm_nents,
-				       iu->data_len, false, false);
-		if (ret)
-			return ret;
-	}
+	sg_init_one(&s->imm_sg, iu->imm_data, iu->data_len);
+	s->imm_recv = r;
+	s->sg = &s->imm_sg;
+	s->sg_cnt = 1;
 	srpt_obj_inc(SRPT_OBJ_IMM_BUF);
-	sg_copy_from_buffer(s->imm_sg, s->imm_nents, iu->imm_data,
-			    iu->data_len);
-	s->sg = s->imm_sg;
-	s->sg_cnt = s->imm_nents;
-	return 0;
+}
+
+/**
+ * srpt_return_imm_recv() - repost a receive context lent to a command
+ * @s: command
+ *
+ * Without an SRQ the receive ring holds exactly as many buffers as the
+ * initiator has credits, so the buffer must be posted again before the
+ * response grants that credit back.  Once the channel is being torn down
+ * the QP may be draining: nothing is posted and the buffer stays in the
+ * ring, which is freed with the channel.
+ */
+static void srpt_return_imm_recv(struct srpt_send_ioctx *s)
+{
+	struct srpt_recv_ioctx *r = s->imm_recv;
+	struct srpt_rdma_ch *ch = s->ch;
+
+	if (!r)
+		return;
+	s->imm_recv = NULL;
+	srpt_obj_dec(SRPT_OBJ_IMM_BUF);
+	if (ch->srq)
+		srpt_srq_repost(ch->srq, r);
+	else if (READ_ONCE(ch->state) <= CH_DRAINING)
+		srpt_repost_recv(ch, r);
 }
 
 static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
+			 struct srpt_recv_ioctx *r,
 			 const struct srpt_cmd_iu *iu)
 {
 	if (iu->dir == SRPT_DIR_NONE || !iu->data_len)
@@ -618,7 +639,8 @@ static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
 		   SRPT_EV_WRITE_BYTES, iu->data_len);
 	if (iu->imm_data) {
 		srpt_ch_ev(ch, SRPT_EV_IMM_DATA, 1);
-		return srpt_copy_imm_data(s, iu);
+		srpt_lend_imm_recv(s, r, iu);
+		return 0;
 	}
 	if (iu->ext_table)
 		return -EOPNOTSUPP;
@@ -747,6 +769,7 @@ static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
 	size_t len;
 	int ret;
 
+	srpt_return_imm_recv(s);
 	srpt_fill_residual(cmd, &info);
 	if (cmd->scsi_status && cmd->scsi_sense_length) {
 		info.sense = s->sense;
@@ -956,11 +979,7 @@ void srpt_release_cmd(struct se_cmd *cmd)
 						 cmd);
 
 	srpt_free_rw_ctxs(s->ch, s);
-	if (s->imm_sg) {
-		srpt_free_sgl(s, s->imm_sg, s->imm_nents);
-		srpt_obj_dec(SRPT_OBJ_IMM_BUF);
-		s->imm_sg = NULL;
-	}
+	srpt_return_imm_recv(s);
 	srpt_put_send_ioctx(s);
 }
 
@@ -1029,23 +1048,30 @@ static void srpt_cmd_fail(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	target_put_sess_cmd(&s->cmd);
 }
 
-/* Map the data buffers, let LIO copy the CDB, repost the IU, submit. */
+/*
+ * Map the data buffers, let LIO copy the CDB, repost the IU unless its
+ * immediate data was lent to the command, submit.
+ */
 static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 			    struct srpt_send_ioctx *s,
 			    const struct srpt_cmd_iu *iu)
 {
+	bool lent;
 	int ret;
 
-	ret = srpt_map_data(ch, s, iu);
+	ret = srpt_map_data(ch, s, r, iu);
 	if (ret) {
 		srpt_cmd_fail(ch, r, s, ret == -ENOMEM ? TCM_OUT_OF_RESOURCES :
 				  TCM_INVALID_FIELD_IN_COMMAND_IU);
 		return;
 	}
+	/* Once submitted, s may complete and be reused at any time. */
+	lent = s->imm_recv;
 	ret = target_submit_prep(&s->cmd, (unsigned char *)iu->cdb, s->sg,
 				 s->sg_cnt, NULL, 0, NULL, 0, GFP_KERNEL);
 	/* LIO has copied the CDB; everything else was copied or mapped. */
-	srpt_repost_recv(ch, r);
+	if (!lent)
+		srpt_repost_recv(ch, r);
 	if (ret)
 		return;		/* LIO has answered already */
 	target_submit(&s->cmd);
