@@ -13,6 +13,8 @@
 #   make vmtest          module tests inside a qemu guest
 #   make check           everything above, ends with "N passed, N failed"
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
+#   make bench           ours vs Debian's in-tree ib_srpt side by side in one
+#                        VM boot (tests/bench/README.md; about 20 minutes)
 #   make install         install into /lib/modules/$(KVER)/updates (+ depmod)
 #   make dkms-install    register with DKMS (rebuilt for every new kernel)
 #   make uninstall / dkms-uninstall   back to the in-tree module
@@ -26,7 +28,7 @@ export KVER KDIR
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress check demo deps \
+.PHONY: all modules clean unit sparse fuzz vmtest stress check demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -56,6 +58,10 @@ stress: modules
 
 check:
 	tests/check.sh
+
+bench: modules
+	$(MAKE) -C tools
+	tests/bench.sh $(BENCH_ARGS)
 
 demo:
 	tests/install-deps.sh

@@ -103,47 +103,11 @@ if ! flock -n 9; then
 	flock -w "$VM_TIMEOUT" 9 || bail "another run.sh holds $build/.lock"
 fi
 
-# --- initramfs (cached per kernel version and script hash) --------------------
-# Modules the initramfs needs to reach the host root, in load order.  One
-# modprobe call per module: --show-depends takes a single module name.
-initrd_modules() {
-	local m
-	for m in virtio_pci 9pnet_virtio 9p overlay; do
-		modprobe -S "$KVER" --show-depends "$m" || return 1
-	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
-}
-
-build_initrd() {	# $1 = output file
-	local out=$1 stage m base list
-	stage=$(mktemp -d "$build/initrd.XXXXXX") || return 1
-	mkdir -p "$stage/bin" "$stage/modules"
-	cp /bin/busybox "$stage/bin/busybox" || return 1
-	cp "$here/init.sh" "$stage/init" && chmod 755 "$stage/init" || return 1
-	list=$(initrd_modules) || return 1
-	for m in $list; do
-		base=$(basename "$m")
-		case $m in
-		*.ko.xz) xz -dc "$m" >"$stage/modules/${base%.xz}" ;;
-		*.ko.zst) zstd -qdc "$m" >"$stage/modules/${base%.zst}" ;;
-		*.ko.gz) gzip -dc "$m" >"$stage/modules/${base%.gz}" ;;
-		*) cp "$m" "$stage/modules/$base" ;;
-		esac || return 1
-		echo "${base%.ko*}.ko" >>"$stage/modules.list"
-	done
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp" &&
-		mv "$out.tmp" "$out"
-	local rc=$?
-	rm -rf "$stage"
-	return $rc
-}
-
+# --- initramfs (cached per kernel version and recipe) -------------------------
+# shellcheck source=boot.sh
+. "$here/boot.sh"
 [ -x /bin/busybox ] || bail "/bin/busybox missing" "install busybox-static"
-key=$(cat "$here/init.sh" "${BASH_SOURCE[0]}" /bin/busybox | sha256sum | cut -c1-16)
-initrd=$build/initrd-$KVER-$key.cpio.gz
-if [ ! -s "$initrd" ]; then
-	rm -f "$build/initrd-$KVER"-*.cpio.gz
-	build_initrd "$initrd" || bail "cannot build the initramfs"
-fi
+vm_initrd "$build" || bail "cannot build the initramfs"
 
 # --- results directory and the guest's run configuration ----------------------
 rm -rf "$results" "$build/console.log"
@@ -179,18 +143,8 @@ trap 'cleanup; echo "not ok - vm: interrupted"; exit 130' INT TERM HUP
 
 echo "# vm: kernel $KVER, module $([ "$mode" = intree ] && echo "in-tree ib_srpt" || echo "$module"), cases: ${cases[*]}"
 t0=$SECONDS
-qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
-	-nodefaults -no-user-config -display none -no-reboot -nic none \
-	-serial "file:$build/console.log" \
-	-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 srptvm.results=$results srptvm.guest=$here/guest.sh" \
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-	-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
-	-device virtio-9p-pci,fsdev=results,mount_tag=results \
-	</dev/null >"$build/qemu.log" 2>&1 9>&- &
-qpid=$!
+vm_start "$build" "$results" "$here/guest.sh"
+qpid=$VM_QPID
 
 # Stream what the guest writes to results/tap until qemu exits.
 tail -n +1 -F --pid="$qpid" "$results/tap" 2>/dev/null 9>&- &

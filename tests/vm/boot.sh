@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The guest recipe shared by tests/vm/run.sh (test cases) and tests/bench.sh
+# (benchmark): an initramfs whose /init (tests/vm/init.sh) mounts the host
+# root read-only over virtio-9p with a tmpfs overlay, and the qemu command
+# line that boots Debian's kernel with it under TCG, no network device.
+#
+# Sourced; the caller sets KVER, VM_MEM and the functions below take the rest
+# as arguments.  Nothing here prints to stdout.
+
+VMDIR_BOOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Modules the initramfs needs to reach the host root, in load order.  One
+# modprobe call per module: --show-depends takes a single module name.
+vm_initrd_modules() {
+	local m
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		modprobe -S "$KVER" --show-depends "$m" || return 1
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+# vm_build_initrd OUT: write the initramfs to OUT.
+vm_build_initrd() {
+	local out=$1 stage m base list rc
+	stage=$(mktemp -d "$(dirname "$out")/initrd.XXXXXX") || return 1
+	mkdir -p "$stage/bin" "$stage/modules"
+	cp /bin/busybox "$stage/bin/busybox" || return 1
+	cp "$VMDIR_BOOT/init.sh" "$stage/init" && chmod 755 "$stage/init" || return 1
+	list=$(vm_initrd_modules) || return 1
+	for m in $list; do
+		base=$(basename "$m")
+		case $m in
+		*.ko.xz) xz -dc "$m" >"$stage/modules/${base%.xz}" ;;
+		*.ko.zst) zstd -qdc "$m" >"$stage/modules/${base%.zst}" ;;
+		*.ko.gz) gzip -dc "$m" >"$stage/modules/${base%.gz}" ;;
+		*) cp "$m" "$stage/modules/$base" ;;
+		esac || return 1
+		echo "${base%.ko*}.ko" >>"$stage/modules.list"
+	done
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp" &&
+		mv "$out.tmp" "$out"
+	rc=$?
+	rm -rf "$stage"
+	return $rc
+}
+
+# vm_initrd BUILD_DIR: VM_INITRD = the initramfs for KVER in BUILD_DIR,
+# built unless a copy made from the same init.sh, recipe and busybox exists.
+vm_initrd() {
+	local build=$1 key
+	[ -x /bin/busybox ] || return 1
+	key=$(cat "$VMDIR_BOOT/init.sh" "${BASH_SOURCE[0]}" /bin/busybox | sha256sum | cut -c1-16)
+	VM_INITRD=$build/initrd-$KVER-$key.cpio.gz
+	[ -s "$VM_INITRD" ] && return 0
+	rm -f "$build/initrd-$KVER"-*.cpio.gz
+	vm_build_initrd "$VM_INITRD"
+}
+
+# vm_start BUILD_DIR RESULTS GUEST_SCRIPT: boot qemu in the background
+# (VM_QPID); the console goes to BUILD_DIR/console.log, qemu's own output to
+# BUILD_DIR/qemu.log; RESULTS is the guest's writable results directory and
+# GUEST_SCRIPT its PID 1 after init.sh.  File descriptor 9 (the caller's
+# lock) is not passed on.
+vm_start() {
+	local build=$1 results=$2 guest=$3
+	qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
+		-nodefaults -no-user-config -display none -no-reboot -nic none \
+		-serial "file:$build/console.log" \
+		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 quiet loglevel=3 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest" \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=results,mount_tag=results \
+		</dev/null >"$build/qemu.log" 2>&1 9>&- &
+	VM_QPID=$!
+}
