@@ -59,7 +59,9 @@ stress: modules
 check:
 	tests/check.sh
 
-bench: modules
+bench:
+	tests/install-deps.sh
+	$(MAKE) modules
 	$(MAKE) -C tools
 	tests/bench.sh $(BENCH_ARGS)
 

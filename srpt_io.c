@@ -930,7 +930,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 	int ret;
 
 	if (!s->n_rw_ctx) {
-		/* Immediate data (already copied) or nothing to fetch. */
+		/* Immediate data (in the receive buffer) or nothing to fetch. */
 		s->state = SRPT_STATE_DATA_IN;
 		target_execute_cmd(cmd);
 		return 0;
