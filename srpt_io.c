@@ -1048,6 +1048,13 @@ static void srpt_cmd_fail(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	target_put_sess_cmd(&s->cmd);
 }
 
+static void srpt_free_ext_table(struct srpt_send_ioctx *s)
+{
+	kfree(s->ext_table);
+	s->ext_table = NULL;
+	srpt_obj_dec(SRPT_OBJ_EXT_TABLE);
+}
+
 /*
  * Map the data buffers, let LIO copy the CDB, repost the IU unless its
  * immediate data was lent to the command, submit.
@@ -1060,6 +1067,8 @@ static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	int ret;
 
 	ret = srpt_map_data(ch, s, r, iu);
+	if (s->ext_table)
+		srpt_free_ext_table(s);	/* its descriptors are mapped now */
 	if (ret) {
 		srpt_cmd_fail(ch, r, s, ret == -ENOMEM ? TCM_OUT_OF_RESOURCES :
 				  TCM_INVALID_FIELD_IN_COMMAND_IU);
@@ -1075,13 +1084,6 @@ static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	if (ret)
 		return;		/* LIO has answered already */
 	target_submit(&s->cmd);
-}
-
-static void srpt_free_ext_table(struct srpt_send_ioctx *s)
-{
-	kfree(s->ext_table);
-	s->ext_table = NULL;
-	srpt_obj_dec(SRPT_OBJ_EXT_TABLE);
 }
 
 /**
@@ -1148,20 +1150,26 @@ static void srpt_table_finish(struct srpt_send_ioctx *s)
 
 	s->state = SRPT_STATE_NEW;
 	if (s->wc_status != IB_WC_SUCCESS) {
+		srpt_free_ext_table(s);
 		srpt_cmd_fail(ch, s->ext_recv, s, TCM_CHECK_CONDITION_ABORT_CMD);
 	} else if (!srpt_desc_total(s->ext_table, iu->nr_ext_desc, &total) ||
 		   total != iu->data_len) {
 		pr_info_ratelimited("%s: descriptor table does not add up to %u bytes\n",
 				    ch->sess_name, iu->data_len);
+		srpt_free_ext_table(s);
 		srpt_cmd_fail(ch, s->ext_recv, s,
 			      TCM_INVALID_FIELD_IN_COMMAND_IU);
 	} else {
 		iu->desc = s->ext_table;
 		iu->nr_desc = iu->nr_ext_desc;
 		iu->ext_table = false;
+		/* Frees the table once its descriptors are mapped. */
 		srpt_cmd_submit(ch, s->ext_recv, s, iu);
 	}
-	srpt_free_ext_table(s);
+	/*
+	 * Nothing of s may be touched from here on: once answered, the
+	 * command can complete and its context be reused at any time.
+	 */
 }
 
 static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
