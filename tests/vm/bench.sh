@@ -54,26 +54,9 @@ poweroff_now() {
 }
 
 # --- the guest, as guest.sh prepares it ----------------------------------------------
-ln -sfn /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
-mkdir -p /dev/shm /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p "$W/home" /run/lock /etc/target
-hostname srptbench
-echo 60 >/proc/sys/kernel/hung_task_timeout_secs
-modprobe configfs && mount -t configfs configfs /sys/kernel/config
-ip link set lo up
-ip link add veth0 mtu 9000 type veth peer name veth1 mtu 9000
-ip addr add 192.0.2.1/24 dev veth0
-ip addr add 192.0.2.2/24 dev veth1
-ip link set veth0 up
-ip link set veth1 up
-modprobe rdma_rxe && rdma link add rxe0 type rxe netdev veth0
-modprobe -a sd_mod sg ib_srp target_core_mod
+# shellcheck source=prepare.sh
+. "$VMDIR/prepare.sh" srptbench
+modprobe target_core_mod
 dmesg -n 4		# console: errors and worse (stalls, hung tasks)
 
 # shellcheck source=lib.sh

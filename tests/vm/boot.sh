@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # The guest recipe shared by tests/vm/run.sh (test cases) and tests/bench.sh
 # (benchmark): an initramfs whose /init (tests/vm/init.sh) mounts the host
@@ -74,5 +75,6 @@ vm_start() {
 		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
 		</dev/null >"$build/qemu.log" 2>&1 9>&- &
+	# shellcheck disable=SC2034 # read by the caller
 	VM_QPID=$!
 }

@@ -221,6 +221,18 @@ set_rdma_cm_port() {
 	[ "$cur" = "$RDMA_CM_PORT" ] || echo "$RDMA_CM_PORT" >"$f"
 }
 
+# tpg_luns_create: the TPG and its LUNs 0 and 1 again by hand in configfs,
+# over the backstores setup_target made (they outlive the fabric's tree;
+# targetcli would take 10-60 s here).  The caller adds ACLs, then enables.
+tpg_luns_create() {
+	local l bs
+	bs=("$CFS"/core/rd_mcp_*/rd "$CFS"/core/fileio_*/fd)
+	mkdir -p "$TPG" || return 1
+	for l in 0 1; do
+		mkdir "$TPG/lun/lun_$l" && ln -s "${bs[l]}" "$TPG/lun/lun_$l/bs" || return 1
+	done
+}
+
 # setup_target: fresh configuration with unmodified targetcli: ramdisk LUN 0
 # and fileio LUN 1 under the GID-named port ib.<gid>, and an ACL for our
 # initiator (whose port ID is the same GID, see INIT_EXT).

@@ -74,16 +74,9 @@ target_remove() {
 	done
 	rmdir "$TPG" && rmdir "$PORT_DIR" && rmdir "$SRPT"
 }
-# target_create: the same tree again by hand in configfs (the backstores of
-# case 1 are still there; targetcli would take 10-60 s here).
+# target_create: the same tree again by hand in configfs.
 target_create() {
-	local l bs
-	bs=("$CFS"/core/rd_mcp_*/rd "$CFS"/core/fileio_*/fd)
-	mkdir -p "$TPG" || return 1
-	for l in 0 1; do
-		mkdir "$TPG/lun/lun_$l" && ln -s "${bs[l]}" "$TPG/lun/lun_$l/bs" || return 1
-	done
-	acl_create && echo 1 >"$TPG/enable" && set_rdma_cm_port
+	tpg_luns_create && acl_create && echo 1 >"$TPG/enable" && set_rdma_cm_port
 }
 if login_ok 2 && session_live; then
 	dd if="${DISK[0]}" of=/dev/null bs=1M count=4 iflag=direct status=none

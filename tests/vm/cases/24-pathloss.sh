@@ -165,13 +165,7 @@ target_ids
 wait_until 30 exists "$SRP_ADD"
 # The tree again by hand (the backstores are still there).
 tree_create() {
-	local l bs
-	bs=("$CFS"/core/rd_mcp_*/rd "$CFS"/core/fileio_*/fd)
-	mkdir -p "$TPG" || return 1
-	for l in 0 1; do
-		mkdir "$TPG/lun/lun_$l" && ln -s "${bs[l]}" "$TPG/lun/lun_$l/bs" || return 1
-	done
-	acl_add "$ACL_DIR" 0 1 && srpi_acl_add && tpg_enable 1 && set_rdma_cm_port
+	tpg_luns_create && acl_add "$ACL_DIR" 0 1 && srpi_acl_add && tpg_enable 1 && set_rdma_cm_port
 }
 tree_create
 tap $? "(a) $IBDEV back, configfs tree made again for $WWN"
