@@ -69,7 +69,7 @@ vm_start() {
 		-nodefaults -no-user-config -display none -no-reboot -nic none \
 		-serial "file:$build/console.log" \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 quiet loglevel=3 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest" \
+		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest" \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
