@@ -11,7 +11,7 @@
 #
 # The guest (tests/vm/bench.sh) switches between the two modules (both are
 # named ib_srpt: configfs teardown, logout, rmmod, modprobe or insmod,
-# configfs set-up, login), alternating in-tree, ours, in-tree, ours, ... and
+# configfs set-up, login), alternating in-tree, ours, ours, in-tree, ... (ABBA) and
 # runs the same loads against each: fio through the kernel initiator ib_srp
 # (tests/bench/fio.tbl), the userspace initiator tools/srpi (srpi.tbl), and
 # an ftrace measurement of the target's own time per command.  The backstore

@@ -116,7 +116,7 @@ def main():
     p("# ib_srpt benchmark: ours vs in-tree (issue #6)")
     p("")
     p(f"Run {host.get('started', '?')}, {host.get('elapsed_s', '?')} s; "
-      f"{host.get('rounds', '?')} rounds (in-tree, ours, in-tree, ours, ...) in one guest boot; "
+      f"{host.get('rounds', '?')} rounds (in-tree, ours, ours, in-tree, ...: ABBA) in one guest boot; "
       f"{host.get('runtime', '?')} s measured + {host.get('ramp', '?')} s ramp per fio job.")
     p("")
     p("| | |")

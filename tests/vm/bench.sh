@@ -7,8 +7,9 @@
 # Prepares the guest exactly as guest.sh does (tmpfs, configfs, Soft-RoCE on
 # a veth pair, sd_mod, ib_srp), makes ONE LIO backstore (rd_mcp with
 # rd_nullio=1: no data is stored, the backstore costs next to nothing), then
-# alternates the two target modules, in-tree, ours, in-tree, ours, ...
-# (BENCH_ROUNDS rounds).  A switch: logout, configfs teardown (rmdir),
+# alternates the two target modules, in-tree, ours, ours, in-tree, ...
+# (BENCH_ROUNDS rounds, ABBA order so that a steady drift cancels).
+# A switch: logout, configfs teardown (rmdir),
 # rmmod ib_srpt, modprobe (in-tree) or insmod (ours, lib.sh's
 # load_target_module with its identity check), configfs set-up (port, TPG,
 # LUN, ACL, rdma_cm_port 5555: configfs directly, targetcli costs 10-25 s a
@@ -473,16 +474,19 @@ elif ! make_backstore; then
 	note "backstore rd_mcp rd_nullio=1 failed"
 	rc=1
 else
-	progress "guest up: rd_mcp rd_nullio=1 LU of $((RD_PAGES / 256)) MiB; $BENCH_ROUNDS rounds of in-tree, ours"
+	progress "guest up: rd_mcp rd_nullio=1 LU of $((RD_PAGES / 256)) MiB; $BENCH_ROUNDS rounds, in-tree and ours in ABBA order"
 	if [ "$BENCH_TRACE" = 1 ]; then
 		trace_init || note "ftrace measurement not possible: $TRACE_WHY"
 	else
 		TRACE_WHY="disabled (BENCH_TRACE=0)"
 	fi
 	[ "$BENCH_SRPI" = 1 ] && [ ! -x "$SRPI" ] && { note "srpi missing: $SRPI"; BENCH_SRPI=0; }
+	# ABBA: odd rounds in-tree first, even rounds ours first, so that a
+	# steady drift of the host (it is shared) favours neither module.
+	round_order() { if ((ROUND % 2)); then echo intree ours; else echo ours intree; fi; }
 	PH=r
 	for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
-		for m in intree ours; do
+		for m in $(round_order); do
 			if [ -e "$W/wedged" ]; then
 				note "round $ROUND $m: skipped, $(<"$W/wedged") is stuck in the kernel"
 				rc=1
@@ -501,7 +505,7 @@ else
 	# throughput figures above are already safe.
 	PH=t
 	for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
-		for m in intree ours; do
+		for m in $(round_order); do
 			[ -z "$TRACE_WHY" ] || break 2
 			if [ -e "$W/wedged" ]; then
 				note "ftrace $ROUND $m: skipped, $(<"$W/wedged") is stuck in the kernel"
