@@ -260,6 +260,8 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_ch_disconnect(ch);
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);
+	/* Posts that saw the channel before CH_DISCONNECTING are done. */
+	synchronize_rcu();
 	/* Flushes every posted WR; no completions after this. */
 	srpt_drain_qp(ch);
 

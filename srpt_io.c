@@ -387,11 +387,38 @@ void srpt_srq_put(struct srpt_device *sdev)
 	sdev->srq = NULL;
 }
 
+/**
+ * srpt_ch_can_post() - may work requests still be posted on @ch's QP?
+ * @ch: channel
+ *
+ * A WR posted after the release work drained the QP would complete after
+ * the channel is freed.  So every post on the I/O path checks the state
+ * inside an RCU read-side section, and the release work, having moved the
+ * state past CH_DRAINING, waits with synchronize_rcu() before draining.
+ */
+static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "srpt post outside RCU");
+	return READ_ONCE(ch->state) <= CH_DRAINING;
+}
+
+/*
+ * Give a receive context back: to the SRQ, which the channel's drain does
+ * not touch, or to the channel's own receive queue while it may be posted.
+ */
 static void srpt_repost_recv(struct srpt_rdma_ch *ch,
 			     struct srpt_recv_ioctx *r)
 {
-	int ret = srpt_post_recv(ch, r);
+	int ret = 0;
 
+	if (ch->srq) {
+		ret = srpt_post_recv(ch, r);
+	} else {
+		rcu_read_lock();
+		if (srpt_ch_can_post(ch))
+			ret = srpt_post_recv(ch, r);
+		rcu_read_unlock();
+	}
 	if (ret && READ_ONCE(ch->state) == CH_LIVE) {
 		pr_err_ratelimited("%s: reposting a receive failed (%d)\n",
 				   ch->sess_name, ret);
@@ -611,7 +638,7 @@ static void srpt_lend_imm_recv(struct srpt_send_ioctx *s,
  * Without an SRQ the receive ring holds exactly as many buffers as the
  * initiator has credits, so the buffer must be posted again before the
  * response grants that credit back.  Once the channel is being torn down
- * the QP may be draining: nothing is posted and the buffer stays in the
+ * nothing is posted (srpt_ch_can_post()) and the buffer stays in the
  * ring, which is freed with the channel.
  */
 static void srpt_return_imm_recv(struct srpt_send_ioctx *s)
@@ -623,10 +650,7 @@ static void srpt_return_imm_recv(struct srpt_send_ioctx *s)
 		return;
 	s->imm_recv = NULL;
 	srpt_obj_dec(SRPT_OBJ_IMM_BUF);
-	if (ch->srq)
-		srpt_srq_repost(ch->srq, r);
-	else if (READ_ONCE(ch->state) <= CH_DRAINING)
-		srpt_repost_recv(ch, r);
+	srpt_repost_recv(ch, r);
 }
 
 static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
@@ -702,11 +726,16 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, s->rsp_dma, len,
 				      DMA_TO_DEVICE);
 	s->n_wr_posted = n_wr;
-	ret = ib_post_send(ch->qp, first_rdma ? first_rdma : send_wr, NULL);
+	rcu_read_lock();
+	ret = srpt_ch_can_post(ch) ?
+		ib_post_send(ch->qp, first_rdma ? first_rdma : send_wr, NULL) :
+		-ENOTCONN;
+	rcu_read_unlock();
 	if (ret) {
 		atomic_add(n_wr, &ch->sq_wr_avail);
-		pr_err_ratelimited("%s: posting a response failed (%d)\n",
-				   ch->sess_name, ret);
+		if (ret != -ENOTCONN)
+			pr_err_ratelimited("%s: posting a response failed (%d)\n",
+					   ch->sess_name, ret);
 		return ret;
 	}
 	return 0;
@@ -947,12 +976,16 @@ int srpt_write_pending(struct se_cmd *cmd)
 					i == s->n_rw_ctx - 1 ? &s->rdma_cqe :
 					NULL, first);
 	s->state = SRPT_STATE_NEED_DATA;
-	ret = ib_post_send(ch->qp, first, NULL);
+	rcu_read_lock();
+	ret = srpt_ch_can_post(ch) ? ib_post_send(ch->qp, first, NULL) :
+				     -ENOTCONN;
+	rcu_read_unlock();
 	if (!ret)
 		return 0;
 	atomic_add(s->n_rdma, &ch->sq_wr_avail);
-	pr_err_ratelimited("%s: posting RDMA READ failed (%d)\n", ch->sess_name,
-			   ret);
+	if (ret != -ENOTCONN)
+		pr_err_ratelimited("%s: posting RDMA READ failed (%d)\n",
+				   ch->sess_name, ret);
 fail:
 	transport_generic_request_failure(cmd, TCM_CHECK_CONDITION_ABORT_CMD);
 	return 0;
@@ -1128,7 +1161,11 @@ static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	s->ext_iu = *iu;
 	s->ext_recv = r;
 	s->state = SRPT_STATE_NEED_TABLE;
-	ret = rdma_rw_ctx_post(&s->ext_rw, ch->qp, port, &s->table_cqe, NULL);
+	rcu_read_lock();
+	ret = srpt_ch_can_post(ch) ?
+		rdma_rw_ctx_post(&s->ext_rw, ch->qp, port, &s->table_cqe, NULL) :
+		-ENOTCONN;
+	rcu_read_unlock();
 	if (!ret)
 		return;
 destroy:
