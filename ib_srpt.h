@@ -473,7 +473,8 @@ struct srpt_send_ioctx {
  * @t_logout_cqe:	its SEND completion
  * @t_logout_done:	completed by that SEND's completion
  * @t_logout_reason:	reason to send, valid if @send_t_logout
- * @send_t_logout:	the release work sends SRP_T_LOGOUT before disconnecting
+ * @send_t_logout:	SRP_T_LOGOUT is sent before disconnecting
+ * @t_logout_posted:	it was posted (the release work waits for it)
  * @went_live:		the channel reached CH_LIVE
  * @established:	completed by the RTU / ESTABLISHED event
  * @peer_active:	a receive completed (not flushed): the initiator's QP
@@ -524,6 +525,7 @@ struct srpt_rdma_ch {
 	struct completion t_logout_done;
 	u32 t_logout_reason;
 	bool send_t_logout;
+	bool t_logout_posted;
 	bool went_live;
 	struct completion established;
 	bool peer_active;

@@ -82,20 +82,29 @@ void srpt_close_ch(struct srpt_rdma_ch *ch)
  * @ch:     channel
  * @reason: SRPT_T_LOGOUT_* reason
  *
- * A live channel is first told why with SRP_T_LOGOUT (SRP r16a 6.7); the
- * release work sends it and waits for its completion, bounded by
+ * A live channel is first told why with SRP_T_LOGOUT (SRP r16a 6.7),
+ * posted here, so that when a TPG or ACL closes several channels of one
+ * initiator every one of them gets it before the first disconnect (an
+ * initiator may tear all its channels down on the first DREQ).  The
+ * release work waits for its completion, bounded by
  * SRPT_T_LOGOUT_TIMEOUT_MS, before disconnecting.  Any context.
  */
 void srpt_logout_ch(struct srpt_rdma_ch *ch, u32 reason)
 {
 	unsigned long flags;
+	bool post = false;
 
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state == CH_LIVE && !ch->send_t_logout) {
 		ch->send_t_logout = true;
 		ch->t_logout_reason = reason;
+		post = true;
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
+	if (post) {
+		srpt_ch_ev(ch, SRPT_EV_T_LOGOUT, 1);
+		ch->t_logout_posted = !srpt_post_t_logout(ch);
+	}
 	srpt_close_ch(ch);
 }
 
@@ -140,11 +149,10 @@ static void srpt_drain_timeout_work(struct work_struct *w)
 	srpt_close_ch(ch);
 }
 
-/* Send SRP_T_LOGOUT and wait, bounded, for it to leave. */
-static void srpt_send_t_logout(struct srpt_rdma_ch *ch)
+/* Wait, bounded, for the SRP_T_LOGOUT srpt_logout_ch() posted to leave. */
+static void srpt_wait_t_logout(struct srpt_rdma_ch *ch)
 {
-	srpt_ch_ev(ch, SRPT_EV_T_LOGOUT, 1);
-	if (srpt_post_t_logout(ch)) {
+	if (!ch->t_logout_posted) {
 		pr_info("%s: could not send SRP_T_LOGOUT\n", ch->sess_name);
 		return;
 	}
@@ -256,7 +264,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 
 	cancel_delayed_work_sync(&ch->drain_work);
 	if (ch->send_t_logout)
-		srpt_send_t_logout(ch);
+		srpt_wait_t_logout(ch);
 	srpt_ch_disconnect(ch);
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);

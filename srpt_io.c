@@ -125,6 +125,21 @@ static int srpt_alloc_t_logout(struct srpt_rdma_ch *ch)
 }
 
 /**
+ * srpt_ch_can_post() - may work requests still be posted on @ch's QP?
+ * @ch: channel
+ *
+ * A WR posted after the release work drained the QP would complete after
+ * the channel is freed.  So every post on the I/O path checks the state
+ * inside an RCU read-side section, and the release work, having moved the
+ * state past CH_DRAINING, waits with synchronize_rcu() before draining.
+ */
+static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "srpt post outside RCU");
+	return READ_ONCE(ch->state) <= CH_DRAINING;
+}
+
+/**
  * srpt_post_t_logout() - post SRP_T_LOGOUT with ch->t_logout_reason
  * @ch: channel; its completion completes ch->t_logout_done
  */
@@ -152,7 +167,10 @@ int srpt_post_t_logout(struct srpt_rdma_ch *ch)
 	}
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, ch->t_logout_dma,
 				      SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
-	ret = ib_post_send(ch->qp, &wr, NULL);
+	rcu_read_lock();
+	ret = srpt_ch_can_post(ch) ? ib_post_send(ch->qp, &wr, NULL) :
+				     -ENOTCONN;
+	rcu_read_unlock();
 	if (ret)
 		atomic_inc(&ch->sq_wr_avail);
 	return ret;
@@ -385,21 +403,6 @@ void srpt_srq_put(struct srpt_device *sdev)
 		return;
 	srpt_srq_free(sdev, sdev->srq);
 	sdev->srq = NULL;
-}
-
-/**
- * srpt_ch_can_post() - may work requests still be posted on @ch's QP?
- * @ch: channel
- *
- * A WR posted after the release work drained the QP would complete after
- * the channel is freed.  So every post on the I/O path checks the state
- * inside an RCU read-side section, and the release work, having moved the
- * state past CH_DRAINING, waits with synchronize_rcu() before draining.
- */
-static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
-{
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "srpt post outside RCU");
-	return READ_ONCE(ch->state) <= CH_DRAINING;
 }
 
 /*
