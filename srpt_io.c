@@ -139,6 +139,18 @@ static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
 	return READ_ONCE(ch->state) <= CH_DRAINING;
 }
 
+/* Post a chain of send WRs unless the channel is being torn down. */
+static int srpt_post_send(struct srpt_rdma_ch *ch, const struct ib_send_wr *wr)
+{
+	int ret = -ENOTCONN;
+
+	rcu_read_lock();
+	if (srpt_ch_can_post(ch))
+		ret = ib_post_send(ch->qp, wr, NULL);
+	rcu_read_unlock();
+	return ret;
+}
+
 /**
  * srpt_post_t_logout() - post SRP_T_LOGOUT with ch->t_logout_reason
  * @ch: channel; its completion completes ch->t_logout_done
@@ -167,10 +179,7 @@ int srpt_post_t_logout(struct srpt_rdma_ch *ch)
 	}
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, ch->t_logout_dma,
 				      SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
-	rcu_read_lock();
-	ret = srpt_ch_can_post(ch) ? ib_post_send(ch->qp, &wr, NULL) :
-				     -ENOTCONN;
-	rcu_read_unlock();
+	ret = srpt_post_send(ch, &wr);
 	if (ret)
 		atomic_inc(&ch->sq_wr_avail);
 	return ret;
@@ -729,11 +738,7 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, s->rsp_dma, len,
 				      DMA_TO_DEVICE);
 	s->n_wr_posted = n_wr;
-	rcu_read_lock();
-	ret = srpt_ch_can_post(ch) ?
-		ib_post_send(ch->qp, first_rdma ? first_rdma : send_wr, NULL) :
-		-ENOTCONN;
-	rcu_read_unlock();
+	ret = srpt_post_send(ch, first_rdma ? first_rdma : send_wr);
 	if (ret) {
 		atomic_add(n_wr, &ch->sq_wr_avail);
 		if (ret != -ENOTCONN)
@@ -979,10 +984,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 					i == s->n_rw_ctx - 1 ? &s->rdma_cqe :
 					NULL, first);
 	s->state = SRPT_STATE_NEED_DATA;
-	rcu_read_lock();
-	ret = srpt_ch_can_post(ch) ? ib_post_send(ch->qp, first, NULL) :
-				     -ENOTCONN;
-	rcu_read_unlock();
+	ret = srpt_post_send(ch, first);
 	if (!ret)
 		return 0;
 	atomic_add(s->n_rdma, &ch->sq_wr_avail);
@@ -1164,11 +1166,8 @@ static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	s->ext_iu = *iu;
 	s->ext_recv = r;
 	s->state = SRPT_STATE_NEED_TABLE;
-	rcu_read_lock();
-	ret = srpt_ch_can_post(ch) ?
-		rdma_rw_ctx_post(&s->ext_rw, ch->qp, port, &s->table_cqe, NULL) :
-		-ENOTCONN;
-	rcu_read_unlock();
+	ret = srpt_post_send(ch, rdma_rw_ctx_wrs(&s->ext_rw, ch->qp, port,
+						 &s->table_cqe, NULL));
 	if (!ret)
 		return;
 destroy:
