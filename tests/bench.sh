@@ -105,7 +105,7 @@ host_load() {	# one line: load average and how many other qemu-system processes 
 	local la n
 	read -r la _ </proc/loadavg
 	n=$(pgrep -c qemu-system)
-	[ -n "${qpid:-}" ] && kill -0 "$qpid" 2>/dev/null && n=$((n - 1))
+	[ -n "${VM_QPID:-}" ] && kill -0 "$VM_QPID" 2>/dev/null && n=$((n - 1))
 	echo "loadavg=$la other_qemu=$n"
 }
 
@@ -151,31 +151,22 @@ cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko
 } >"$results/host.txt"
 
 # --- boot ------------------------------------------------------------------------------
-qpid='' tpid=''
-cleanup() {
-	[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid" 2>/dev/null
-	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
-	qpid='' tpid=''
-}
-trap cleanup EXIT
-trap 'cleanup; echo "bench: interrupted"; exit 130' INT TERM HUP
+trap vm_cleanup EXIT
+trap 'vm_cleanup; echo "bench: interrupted"; exit 130' INT TERM HUP
 
 echo "# bench: kernel $KVER, ours = $module, in-tree = $intree"
 echo "# bench: $BENCH_ROUNDS rounds, ${BENCH_RUNTIME}s (+${BENCH_RAMP}s ramp) per job, jobs /$BENCH_JOBS/, srpi $BENCH_SRPI, ftrace $BENCH_TRACE; host $(host_load)"
 t0=$SECONDS
-vm_start "$build" "$results" "$vm/bench.sh"
-qpid=$VM_QPID
-tail -n +1 -F --pid="$qpid" "$results/progress" 2>/dev/null 9>&- &
-tpid=$!
+vm_start "$build" "$results" "$vm/bench.sh" "$results/progress"
 
 # Watchdog (only our own qemu), and a host-load sample every 30 s.
 timed_out=0 last=-30
-while kill -0 "$qpid" 2>/dev/null; do
+while kill -0 "$VM_QPID" 2>/dev/null; do
 	if [ $((SECONDS - t0)) -ge "$BENCH_TIMEOUT" ]; then
 		timed_out=1
-		kill "$qpid" 2>/dev/null
+		kill "$VM_QPID" 2>/dev/null
 		sleep 3
-		kill -9 "$qpid" 2>/dev/null
+		kill -9 "$VM_QPID" 2>/dev/null
 		break
 	fi
 	if [ $((SECONDS - last)) -ge 30 ]; then
@@ -184,13 +175,13 @@ while kill -0 "$qpid" 2>/dev/null; do
 	fi
 	sleep 1
 done
-wait "$qpid" 2>/dev/null
+wait "$VM_QPID" 2>/dev/null
 qrc=$?
-qpid=
+VM_QPID=
 sleep 0.5
-kill "$tpid" 2>/dev/null
-wait "$tpid" 2>/dev/null
-tpid=
+kill "$VM_TPID" 2>/dev/null
+wait "$VM_TPID" 2>/dev/null
+VM_TPID=
 mv -f "$build/hostload.txt.tmp" "$results/hostload.txt" 2>/dev/null
 {
 	echo "load_after=$(host_load)"

@@ -94,6 +94,17 @@ def order_of(tbl):
     return names
 
 
+def jobs_in_order(recs, tbl):
+    """The job names of recs, in the order of the job table tbl."""
+    order = order_of(os.path.join(os.path.dirname(os.path.abspath(__file__)), tbl))
+    return sorted({r["job"] for r in recs}, key=lambda j: order.index(j) if j in order else 999)
+
+
+def by_round(recs, match):
+    """The records that match, ordered by round."""
+    return sorted((r for r in recs if match(r)), key=lambda r: int(r.get("round", 0)))
+
+
 def cpu_fields(r, user_hz):
     """(busy us in window, commands in window, window s, CPU share) or Nones."""
     busy, idle, cmds, win = (num(r.get(k)) for k in ("busy_ticks", "idle_ticks", "cmds", "win_ms"))
@@ -104,7 +115,6 @@ def cpu_fields(r, user_hz):
 
 def main():
     res, out_md = sys.argv[1], sys.argv[2]
-    here = os.path.dirname(os.path.abspath(__file__))
     host = kv_file(os.path.join(res, "host.txt"))
     guest = kv_file(os.path.join(res, "guest.txt"))
     recs = records(os.path.join(res, "records"))
@@ -184,13 +194,10 @@ def main():
         p("")
         p("| job | target | IOPS | MiB/s | clat mean µs | clat p99 µs | CPU µs/IO | CPU % | IOPS by round |")
         p("|---|---|--:|--:|--:|--:|--:|--:|---|")
-        order = order_of(os.path.join(here, "fio.tbl"))
-        jobs = sorted({r["job"] for r in fio}, key=lambda j: order.index(j) if j in order else 999)
-        for job in jobs:
+        for job in jobs_in_order(fio, "fio.tbl"):
             agg = {}
             for m in MODS:
-                rs = sorted((r for r in fio if r["job"] == job and r.get("mod") == m),
-                            key=lambda r: int(r.get("round", 0)))
+                rs = by_round(fio, lambda r: r["job"] == job and r.get("mod") == m)
                 rs_ok = [r for r in rs if r.get("err") == "0" and num(r.get("iops"))]
                 if not rs_ok:
                     agg[m] = None
@@ -248,13 +255,10 @@ def main():
         p("")
         p("| load | target | IOPS | MiB/s | mean µs (≈) | p50 µs | p99 µs | CPU µs/cmd | CPU % | IOPS by round |")
         p("|---|---|--:|--:|--:|--:|--:|--:|--:|---|")
-        order = order_of(os.path.join(here, "srpi.tbl"))
-        jobs = sorted({r["job"] for r in sr}, key=lambda j: order.index(j) if j in order else 999)
-        for job in jobs:
+        for job in jobs_in_order(sr, "srpi.tbl"):
             agg = {}
             for m in MODS:
-                rs = sorted((r for r in sr if r["job"] == job and r.get("mod") == m),
-                            key=lambda r: int(r.get("round", 0)))
+                rs = by_round(sr, lambda r: r["job"] == job and r.get("mod") == m)
                 rs_ok = [r for r in rs if r.get("exit") == "0" and num(r.get("iops"))]
                 if not rs_ok:
                     agg[m] = None
@@ -338,8 +342,7 @@ def main():
         for rw in ("randread", "randwrite"):
             agg = {}
             for m in MODS:
-                rs = sorted((r for r in tr if r.get("rw") == rw and r.get("mod") == m),
-                            key=lambda r: int(r.get("round", 0)))
+                rs = by_round(tr, lambda r: r.get("rw") == rw and r.get("mod") == m)
                 rs_ok = [r for r in rs if num(r.get("cmds")) and num(r.get("driver_ns")) is not None]
                 if not rs_ok:
                     agg[m] = None

@@ -125,33 +125,10 @@ configure_target() {
 	set_rdma_cm_port
 }
 # teardown_target: log out, remove everything under target/srpt (not the
-# backstore) with one rm and one rmdir.
+# backstore).
 teardown_target() {
-	local t a l f links=() dirs=()
 	srp_logout_all
-	[ -d "$SRPT" ] || return 0
-	for t in "$SRPT"/*/tpgt_*; do
-		[ -d "$t" ] || continue
-		echo 0 >"$t/enable"
-		for a in "$t"/acls/*; do
-			[ -d "$a" ] || continue
-			for l in "$a"/lun_*; do
-				for f in "$l"/*; do [ -L "$f" ] && links+=("$f"); done
-				dirs+=("$l")
-			done
-			dirs+=("$a")
-		done
-		for l in "$t"/lun/lun_*; do
-			[ -d "$l" ] || continue
-			for f in "$l"/*; do [ -L "$f" ] && links+=("$f"); done
-			dirs+=("$l")
-		done
-		dirs+=("$t")
-	done
-	for t in "$SRPT"/0x* "$SRPT"/*:*; do [ -d "$t" ] && dirs+=("$t"); done
-	dirs+=("$SRPT")
-	[ ${#links[@]} -gt 0 ] && rm -f "${links[@]}"
-	rmdir "${dirs[@]}" || { log "configfs teardown failed"; return 1; }
+	srpt_tree_remove || { log "configfs teardown failed"; return 1; }
 }
 
 # switch_to intree|ours: the other module out, this one in, configured.

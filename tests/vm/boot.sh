@@ -57,13 +57,14 @@ vm_initrd() {
 	vm_build_initrd "$VM_INITRD"
 }
 
-# vm_start BUILD_DIR RESULTS GUEST_SCRIPT: boot qemu in the background
-# (VM_QPID); the console goes to BUILD_DIR/console.log, qemu's own output to
-# BUILD_DIR/qemu.log; RESULTS is the guest's writable results directory and
-# GUEST_SCRIPT its PID 1 after init.sh.  File descriptor 9 (the caller's
-# lock) is not passed on.
+# vm_start BUILD_DIR RESULTS GUEST_SCRIPT STREAM: boot qemu in the
+# background (VM_QPID); the console goes to BUILD_DIR/console.log, qemu's
+# own output to BUILD_DIR/qemu.log; RESULTS is the guest's writable results
+# directory and GUEST_SCRIPT its PID 1 after init.sh.  What the guest writes
+# to the file STREAM is copied to stdout until qemu exits (VM_TPID).  File
+# descriptor 9 (the caller's lock) is not passed on.
 vm_start() {
-	local build=$1 results=$2 guest=$3
+	local build=$1 results=$2 guest=$3 stream=$4
 	qemu-system-x86_64 \
 		-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
 		-nodefaults -no-user-config -display none -no-reboot -nic none \
@@ -75,6 +76,14 @@ vm_start() {
 		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
 		</dev/null >"$build/qemu.log" 2>&1 9>&- &
-	# shellcheck disable=SC2034 # read by the caller
 	VM_QPID=$!
+	tail -n +1 -F --pid="$VM_QPID" "$stream" 2>/dev/null 9>&- &
+	VM_TPID=$!
+}
+
+# vm_cleanup: kill what vm_start started and is still running.
+vm_cleanup() {
+	[ -n "${VM_QPID:-}" ] && kill -0 "$VM_QPID" 2>/dev/null && kill -9 "$VM_QPID" 2>/dev/null
+	[ -n "${VM_TPID:-}" ] && kill "$VM_TPID" 2>/dev/null
+	VM_QPID='' VM_TPID=''
 }

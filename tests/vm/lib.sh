@@ -233,9 +233,55 @@ tpg_luns_create() {
 	done
 }
 
+# cfs_unlink_rmdir DIR: remove the symlinks in a configfs directory (a LUN,
+# or a LUN mapping of an ACL), then the directory.
+cfs_unlink_rmdir() {
+	local f
+	for f in "$1"/*; do [ -L "$f" ] && rm "$f"; done
+	rmdir "$1"
+}
+# acl_remove DIR: unmap every LUN of an ACL, then remove the ACL.
+acl_remove() {
+	local m
+	for m in "$1"/lun_*; do
+		[ -d "$m" ] || continue
+		cfs_unlink_rmdir "$m" || return 1
+	done
+	rmdir "$1"
+}
+# srpt_tree_remove: remove every target port, TPG, LUN and ACL under
+# target/srpt and the fabric directory itself (backstores stay).
+srpt_tree_remove() {
+	local p t a l
+	[ -d "$SRPT" ] || return 0
+	for p in "$SRPT"/*/; do
+		p=${p%/}
+		[ "${p##*/}" = discovery_auth ] && continue
+		for t in "$p"/*/; do
+			t=${t%/}
+			[ -e "$t/enable" ] || continue	# fabric_statistics
+			echo 0 >"$t/enable" || return 1
+			for a in "$t"/acls/*/; do
+				a=${a%/}
+				[ -d "$a" ] || continue
+				acl_remove "$a" || return 1
+			done
+			for l in "$t"/lun/lun_*; do
+				[ -d "$l" ] || continue
+				cfs_unlink_rmdir "$l" || return 1
+			done
+			rmdir "$t" || return 1
+		done
+		rmdir "$p" || return 1
+	done
+	rmdir "$SRPT"
+}
+
 # setup_target: fresh configuration with unmodified targetcli: ramdisk LUN 0
 # and fileio LUN 1 under the GID-named port ib.<gid>, and an ACL for our
-# initiator (whose port ID is the same GID, see INIT_EXT).
+# initiator (whose port ID is the same GID, see INIT_EXT).  Arguments are
+# more targetcli commands for the same targetcli process.
+# shellcheck disable=SC2120 # the arguments are optional
 setup_target() {
 	mkdir -p "${FD_FILE%/*}"
 	tcli "clearconfig confirm=True" \
@@ -244,7 +290,7 @@ setup_target() {
 		"/srpt create $WWN" \
 		"/srpt/$WWN/luns create /backstores/ramdisk/rd" \
 		"/srpt/$WWN/luns create /backstores/fileio/fd" \
-		"/srpt/$WWN/acls create $WWN" || return 1
+		"/srpt/$WWN/acls create $WWN" "$@" || return 1
 	[ -d "$ACL_DIR/lun_1" ] || { log "targetcli did not create $ACL_DIR/lun_1"; return 1; }
 	set_rdma_cm_port
 }

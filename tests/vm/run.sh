@@ -132,41 +132,31 @@ fi
 } >"$results/run.conf"
 
 # --- boot ---------------------------------------------------------------------
-qpid='' tpid=''
-cleanup() {
-	[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid" 2>/dev/null
-	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
-	qpid='' tpid=''
-}
-trap cleanup EXIT
-trap 'cleanup; echo "not ok - vm: interrupted"; exit 130' INT TERM HUP
+trap vm_cleanup EXIT
+trap 'vm_cleanup; echo "not ok - vm: interrupted"; exit 130' INT TERM HUP
 
 echo "# vm: kernel $KVER, module $([ "$mode" = intree ] && echo "in-tree ib_srpt" || echo "$module"), cases: ${cases[*]}"
 t0=$SECONDS
-vm_start "$build" "$results" "$here/guest.sh"
-qpid=$VM_QPID
-
 # Stream what the guest writes to results/tap until qemu exits.
-tail -n +1 -F --pid="$qpid" "$results/tap" 2>/dev/null 9>&- &
-tpid=$!
+vm_start "$build" "$results" "$here/guest.sh" "$results/tap"
 
 # Watchdog: kill only our own qemu when the overall time is up.
 timed_out=0
-while kill -0 "$qpid" 2>/dev/null; do
+while kill -0 "$VM_QPID" 2>/dev/null; do
 	if [ $((SECONDS - t0)) -ge "$VM_TIMEOUT" ]; then
 		timed_out=1
-		kill "$qpid" 2>/dev/null
+		kill "$VM_QPID" 2>/dev/null
 		sleep 3
-		kill -9 "$qpid" 2>/dev/null
+		kill -9 "$VM_QPID" 2>/dev/null
 		break
 	fi
 	sleep 1
 done
-wait "$qpid" 2>/dev/null
+wait "$VM_QPID" 2>/dev/null
 qrc=$?
-qpid=
-wait "$tpid" 2>/dev/null
-tpid=
+VM_QPID=
+wait "$VM_TPID" 2>/dev/null
+VM_TPID=
 elapsed=$((SECONDS - t0))
 
 # --- verdict --------------------------------------------------------------------

@@ -187,17 +187,8 @@ acl_add() {
 		mkdir "$d/lun_$l" && ln -s "$TPG/lun/lun_$l" "$d/lun_$l/map" || return 1
 	done
 }
-# acl_del DIR: unmap every LUN and remove the ACL.
-acl_del() {
-	local d=$1 m f
-	[ -d "$d" ] || return 0
-	for m in "$d"/lun_*; do
-		[ -d "$m" ] || continue
-		for f in "$m"/*; do [ -L "$f" ] && rm "$f"; done
-		rmdir "$m" || return 1
-	done
-	rmdir "$d"
-}
+# acl_del DIR: unmap every LUN and remove the ACL, if there is one.
+acl_del() { [ ! -d "$1" ] || acl_remove "$1"; }
 srpi_acl_add() { acl_add "$SRPI_ACL" 0 1 "$@"; }
 srpi_acl_del() { acl_del "$SRPI_ACL"; }
 tpg_enable() { echo "$1" >"$TPG/enable"; }

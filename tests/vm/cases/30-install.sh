@@ -27,10 +27,9 @@
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
+# shellcheck source=../install-lib.sh
+. "$VMDIR/install-lib.sh"
 
-INSTALL=$TOP/scripts/install.sh
-UPD=/lib/modules/$KVER/updates/ib_srpt.ko
-INTREE_RE=/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko
 DBG=/sys/kernel/debug
 t0=0
 
@@ -39,85 +38,6 @@ if [ "$MODE" = intree ]; then
 	finish
 fi
 
-# --- helpers (the same in cases 30-32) ---------------------------------------
-# srpt_tree_remove: remove every target port, TPG, LUN and ACL under
-# target/srpt and the fabric directory itself (backstores stay).
-srpt_tree_remove() {
-	local p t a m l f
-	[ -d "$SRPT" ] || return 0
-	for p in "$SRPT"/*/; do
-		p=${p%/}
-		[ "${p##*/}" = discovery_auth ] && continue
-		for t in "$p"/*/; do
-			t=${t%/}
-			[ -e "$t/enable" ] || continue	# fabric_statistics
-			echo 0 >"$t/enable" || return 1
-			for a in "$t"/acls/*/; do
-				a=${a%/}
-				[ -d "$a" ] || continue
-				for m in "$a"/lun_*; do
-					[ -d "$m" ] || continue
-					for f in "$m"/*; do [ -L "$f" ] && rm "$f"; done
-					rmdir "$m" || return 1
-				done
-				rmdir "$a" || return 1
-			done
-			for l in "$t"/lun/lun_*; do
-				[ -d "$l" ] || continue
-				for f in "$l"/*; do [ -L "$f" ] && rm "$f"; done
-				rmdir "$l" || return 1
-			done
-			rmdir "$t" || return 1
-		done
-		rmdir "$p" || return 1
-	done
-	rmdir "$SRPT"
-}
-# srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
-srpt_unload() {
-	srp_logout_all
-	srpt_tree_remove || { log "removing $SRPT failed"; return 1; }
-	[ -e /sys/module/ib_srpt ] || return 0
-	bounded "$BOUND" rmmod ib_srpt || { log "rmmod ib_srpt failed or hung"; return 1; }
-	gone /sys/module/ib_srpt
-}
-# loaded_is_ours: the loaded ib_srpt has the built module's version and
-# srcversion.  Sets HAVE_V, HAVE_S.
-loaded_is_ours() {
-	HAVE_V='' HAVE_S=''
-	[ -r /sys/module/ib_srpt/version ] && HAVE_V=$(</sys/module/ib_srpt/version)
-	[ -r /sys/module/ib_srpt/srcversion ] && HAVE_S=$(</sys/module/ib_srpt/srcversion)
-	[ -n "$HAVE_V" ] && [ "$HAVE_V" = "$WANT_V" ] && [ "$HAVE_S" = "$WANT_S" ]
-}
-# loaded_is_intree: an ib_srpt is loaded and it is not ours (Debian's has
-# no version).
-loaded_is_intree() {
-	[ -e /sys/module/ib_srpt ] && [ ! -e /sys/module/ib_srpt/version ]
-}
-# modules_on_tmpfs: depmod reads every module of the kernel, which over the
-# guest's 9p root takes 60-100 s a run; a copy on the guest's own tmpfs,
-# bind-mounted over /lib/modules/$KVER for the rest of the boot (the same
-# files), takes it to about 5 s.  The copy takes about 70 s, once per boot.
-modules_on_tmpfs() {
-	local d=/lib/modules/$KVER c=$W/modules-$KVER t0=0
-	[ -e "$W/.modules-on-tmpfs" ] && return 0
-	stamp t0
-	rm -rf "$c" && cp -a "$d" "$c" && mount --bind "$c" "$d" || return 1
-	: >"$W/.modules-on-tmpfs"
-	since "$t0"
-	diag "copied /lib/modules/$KVER to the guest's tmpfs for depmod (${SECS}s)"
-}
-# restore_harness: what the next case expects: nothing installed, our module
-# loaded by path with rdma_cm_port=5555, no srpt configfs tree.
-restore_harness() {
-	[ -e "$W/wedged" ] && return 1
-	srpt_unload || return 1
-	if [ -e "$UPD" ]; then
-		KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "install.sh uninstall failed"
-	fi
-	load_target_module "restore: "
-}
-# ------------------------------------------------------------------------------
 
 mark install
 WANT_V=$(modinfo -F version "$MODULE_SRC")
@@ -150,12 +70,7 @@ tap $? "depmod: modinfo -n ib_srpt is $path"
 tap $? "the installed file is the built module (srcversion $WANT_S)"
 
 # By name, as targetcli and the boot do it.
-if [ -e /sys/module/ib_srpt ]; then
-	not_ok "modprobe ib_srpt: an ib_srpt is still loaded"
-else
-	bounded 120 modprobe ib_srpt rdma_cm_port="$RDMA_CM_PORT"
-	tap $? "modprobe ib_srpt rdma_cm_port=$RDMA_CM_PORT"
-fi
+modprobe_by_name
 loaded_is_ours
 tap $? "modprobe loaded ours: /sys/module/ib_srpt version '$HAVE_V' srcversion '$HAVE_S'"
 cm_port=$(cat /sys/module/ib_srpt/parameters/rdma_cm_port 2>/dev/null)
@@ -205,7 +120,7 @@ else
 fi
 
 # ACL name forms (admin-guide.rst), made in configfs by hand.
-# acl_make DIR TPGDIR LUN...: an ACL with mapped LUNs; acl_drop DIR.
+# acl_make DIR TPGDIR LUN...: an ACL with mapped LUNs; acl_remove DIR (lib.sh).
 acl_make() {
 	local d=$1 t=$2 l
 	shift 2
@@ -214,15 +129,6 @@ acl_make() {
 		mkdir "$d/lun_$l" && ln -s "$t/lun/lun_$l" "$d/lun_$l/map" || return 1
 	done
 }
-acl_drop() {
-	local m f
-	for m in "$1"/lun_*; do
-		[ -d "$m" ] || continue
-		for f in "$m"/*; do [ -L "$f" ] && rm "$f"; done
-		rmdir "$m" || return 1
-	done
-	rmdir "$1"
-}
 # ident ACLDIR: LIO's name of the session on LUN 0 of ACLDIR (empty: none);
 # LIO shows it as "<name>+i+<session id>", the id empty for srpt.
 ident() {
@@ -230,7 +136,7 @@ ident() {
 	s=$(cat "$1/lun_0/statistics/scsi_att_intr_port/port_ident" 2>/dev/null)
 	echo "${s%+i+*}"
 }
-if [ -d "$ACL_DIR" ] && acl_drop "$ACL_DIR"; then
+if [ -d "$ACL_DIR" ] && acl_remove "$ACL_DIR"; then
 	# Upper case: accepted as a name, but sessions are named in lower case.
 	UP=$TPG/acls/0x${GID_HEX^^}
 	acl_make "$UP" "$TPG" 0 1
@@ -242,7 +148,7 @@ if [ -d "$ACL_DIR" ] && acl_drop "$ACL_DIR"; then
 	[ "$st" != 0 ] && [ "$rej" -ge 1 ]
 	tap $? "an upper-case ACL admits nobody: login rejected with 0x00010000"
 	srp_logout_all
-	acl_drop "$UP"
+	acl_remove "$UP"
 	# Plain hex, without 0x.
 	PLAIN=$TPG/acls/$GID_HEX
 	if acl_make "$PLAIN" "$TPG" 0 1 && srp_login && srp_disks 2; then
@@ -254,7 +160,7 @@ if [ -d "$ACL_DIR" ] && acl_drop "$ACL_DIR"; then
 		not_ok "ACL of 32 plain hex digits admits the initiator"
 	fi
 	srp_logout_all
-	acl_drop "$PLAIN"
+	acl_remove "$PLAIN"
 	# GUID-named port: the RDMA/CM session is named after the initiator's IP.
 	GP=$SRPT/$PORT_GUID/tpgt_1
 	IPACL=$GP/acls/$TARGET_IP
@@ -266,7 +172,7 @@ if [ -d "$ACL_DIR" ] && acl_drop "$ACL_DIR"; then
 		tap $? "GUID-named port $PORT_GUID, ACL $TARGET_IP admits the initiator (session $id)"
 		# Target-initiated logout: ACL removed with the session live.
 		mark acl-t-logout
-		bounded "$BOUND" acl_drop "$IPACL"
+		bounded "$BOUND" acl_remove "$IPACL"
 		tap $? "ACL removed with a session live within ${BOUND}s (${SECS}s)"
 		wait_until 10 rport_disconnected
 		kmsg_since acl-t-logout | grep -q 'ib_srp: Got target logout request'
@@ -288,14 +194,7 @@ st=$?
 since "$t0"
 [ "$st" = 0 ] && gone "$UPD"
 tap $? "scripts/install.sh uninstall removes $UPD (status $st, ${SECS}s)"
-path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-[[ $path =~ $INTREE_RE$ ]]
-tap $? "modinfo -n ib_srpt is the in-tree module again ($path)"
-if [ ! -e /sys/module/ib_srpt ] && bounded 120 modprobe ib_srpt && loaded_is_intree; then
-	ok "modprobe ib_srpt loads Debian's ib_srpt (no version file)"
-else
-	not_ok "modprobe ib_srpt loads Debian's ib_srpt (version '$(cat /sys/module/ib_srpt/version 2>/dev/null)')"
-fi
+intree_is_back
 
 restore_harness || not_ok "restore: our module loaded by path"
 dmesg_clean "install" install

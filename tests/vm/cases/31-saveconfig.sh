@@ -23,83 +23,17 @@
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
+# shellcheck source=../install-lib.sh
+. "$VMDIR/install-lib.sh"
 
-INSTALL=$TOP/scripts/install.sh
 PERSIST=$TOP/tools/srpt-persist-port
 CONF=/etc/modprobe.d/ib_srpt.conf
-UPD=/lib/modules/$KVER/updates/ib_srpt.ko
 SAVE=/etc/rtslib-fb-target/saveconfig.json
 PORT2=5556				# persisted port, not the harness' 5555
 SQ=1024 RSP=512 RDMA=131072		# non-default TPG attributes
 PAT=$W/pattern31
 t0=0
 
-# --- helpers (the same in cases 30-32) ---------------------------------------
-# srpt_tree_remove: remove every target port, TPG, LUN and ACL under
-# target/srpt and the fabric directory itself (backstores stay).
-srpt_tree_remove() {
-	local p t a m l f
-	[ -d "$SRPT" ] || return 0
-	for p in "$SRPT"/*/; do
-		p=${p%/}
-		[ "${p##*/}" = discovery_auth ] && continue
-		for t in "$p"/*/; do
-			t=${t%/}
-			[ -e "$t/enable" ] || continue	# fabric_statistics
-			echo 0 >"$t/enable" || return 1
-			for a in "$t"/acls/*/; do
-				a=${a%/}
-				[ -d "$a" ] || continue
-				for m in "$a"/lun_*; do
-					[ -d "$m" ] || continue
-					for f in "$m"/*; do [ -L "$f" ] && rm "$f"; done
-					rmdir "$m" || return 1
-				done
-				rmdir "$a" || return 1
-			done
-			for l in "$t"/lun/lun_*; do
-				[ -d "$l" ] || continue
-				for f in "$l"/*; do [ -L "$f" ] && rm "$f"; done
-				rmdir "$l" || return 1
-			done
-			rmdir "$t" || return 1
-		done
-		rmdir "$p" || return 1
-	done
-	rmdir "$SRPT"
-}
-# srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
-srpt_unload() {
-	srp_logout_all
-	srpt_tree_remove || { log "removing $SRPT failed"; return 1; }
-	[ -e /sys/module/ib_srpt ] || return 0
-	bounded "$BOUND" rmmod ib_srpt || { log "rmmod ib_srpt failed or hung"; return 1; }
-	gone /sys/module/ib_srpt
-}
-# modules_on_tmpfs: depmod reads every module of the kernel, which over the
-# guest's 9p root takes 60-100 s a run; a copy on the guest's own tmpfs,
-# bind-mounted over /lib/modules/$KVER for the rest of the boot (the same
-# files), takes it to about 5 s.  The copy takes about 70 s, once per boot.
-modules_on_tmpfs() {
-	local d=/lib/modules/$KVER c=$W/modules-$KVER t0=0
-	[ -e "$W/.modules-on-tmpfs" ] && return 0
-	stamp t0
-	rm -rf "$c" && cp -a "$d" "$c" && mount --bind "$c" "$d" || return 1
-	: >"$W/.modules-on-tmpfs"
-	since "$t0"
-	diag "copied /lib/modules/$KVER to the guest's tmpfs for depmod (${SECS}s)"
-}
-# restore_harness: nothing installed, the module under test loaded as
-# guest.sh loads it, no srpt configfs tree.
-restore_harness() {
-	[ -e "$W/wedged" ] && return 1
-	srpt_unload || return 1
-	if [ -e "$UPD" ]; then
-		KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "install.sh uninstall failed"
-	fi
-	load_target_module "restore: "
-}
-# ------------------------------------------------------------------------------
 
 # cfs_state: the srpt configuration as configfs shows it, one fact a line;
 # backstores by type and name (their HBA numbers may change on a restore).
@@ -142,16 +76,8 @@ attr() { cat "$TPG/attrib/$1" 2>/dev/null; }
 
 mark saveconfig
 srp_logout_all
-mkdir -p "${FD_FILE%/*}"
 rm -f "$SAVE"		# the restore can only come from this case's saveconfig
-tcli "clearconfig confirm=True" \
-	"/backstores/ramdisk create name=rd size=${RD_MB}M" \
-	"/backstores/fileio create name=fd file_or_dev=$FD_FILE size=${FD_MB}M" \
-	"/srpt create $WWN" \
-	"/srpt/$WWN/luns create /backstores/ramdisk/rd" \
-	"/srpt/$WWN/luns create /backstores/fileio/fd" \
-	"/srpt/$WWN/acls create $WWN" \
-	"/srpt/$WWN set attribute srp_sq_size=$SQ srp_max_rsp_size=$RSP srp_max_rdma_size=$RDMA" \
+setup_target "/srpt/$WWN set attribute srp_sq_size=$SQ srp_max_rsp_size=$RSP srp_max_rdma_size=$RDMA" \
 	"saveconfig"
 st=$?
 [ "$st" = 0 ] && [ -d "$ACL_DIR/lun_1" ] && [ -s "$SAVE" ]
@@ -162,7 +88,6 @@ tap $? "configfs: srp_sq_size=$(attr srp_sq_size) srp_max_rsp_size=$(attr srp_ma
 grep -q "\"srp_sq_size\": $SQ" "$SAVE" && grep -q "\"srp_max_rsp_size\": $RSP" "$SAVE" &&
 	grep -q "\"srp_max_rdma_size\": $RDMA" "$SAVE" && grep -q "\"wwn\": \"$WWN\"" "$SAVE"
 tap $? "saveconfig.json holds the port and the attributes"
-set_rdma_cm_port
 before=$(cfs_state)
 log "configfs before the reboot:"$'\n'"$before"
 

@@ -18,11 +18,10 @@
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
+# shellcheck source=../install-lib.sh
+. "$VMDIR/install-lib.sh"
 
-INSTALL=$TOP/scripts/install.sh
-UPD=/lib/modules/$KVER/updates/ib_srpt.ko
 DKMS_KO=/lib/modules/$KVER/updates/dkms/ib_srpt.ko
-INTREE_RE=/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko
 t0=0
 
 if [ "$MODE" = intree ]; then
@@ -34,85 +33,6 @@ if ! command -v dkms >/dev/null; then
 	finish
 fi
 
-# --- helpers (the same in cases 30-32) ---------------------------------------
-# srpt_tree_remove: remove every target port, TPG, LUN and ACL under
-# target/srpt and the fabric directory itself (backstores stay).
-srpt_tree_remove() {
-	local p t a m l f
-	[ -d "$SRPT" ] || return 0
-	for p in "$SRPT"/*/; do
-		p=${p%/}
-		[ "${p##*/}" = discovery_auth ] && continue
-		for t in "$p"/*/; do
-			t=${t%/}
-			[ -e "$t/enable" ] || continue	# fabric_statistics
-			echo 0 >"$t/enable" || return 1
-			for a in "$t"/acls/*/; do
-				a=${a%/}
-				[ -d "$a" ] || continue
-				for m in "$a"/lun_*; do
-					[ -d "$m" ] || continue
-					for f in "$m"/*; do [ -L "$f" ] && rm "$f"; done
-					rmdir "$m" || return 1
-				done
-				rmdir "$a" || return 1
-			done
-			for l in "$t"/lun/lun_*; do
-				[ -d "$l" ] || continue
-				for f in "$l"/*; do [ -L "$f" ] && rm "$f"; done
-				rmdir "$l" || return 1
-			done
-			rmdir "$t" || return 1
-		done
-		rmdir "$p" || return 1
-	done
-	rmdir "$SRPT"
-}
-# srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
-srpt_unload() {
-	srp_logout_all
-	srpt_tree_remove || { log "removing $SRPT failed"; return 1; }
-	[ -e /sys/module/ib_srpt ] || return 0
-	bounded "$BOUND" rmmod ib_srpt || { log "rmmod ib_srpt failed or hung"; return 1; }
-	gone /sys/module/ib_srpt
-}
-# loaded_is_ours: the loaded ib_srpt has the built module's version and
-# srcversion.  Sets HAVE_V, HAVE_S.
-loaded_is_ours() {
-	HAVE_V='' HAVE_S=''
-	[ -r /sys/module/ib_srpt/version ] && HAVE_V=$(</sys/module/ib_srpt/version)
-	[ -r /sys/module/ib_srpt/srcversion ] && HAVE_S=$(</sys/module/ib_srpt/srcversion)
-	[ -n "$HAVE_V" ] && [ "$HAVE_V" = "$WANT_V" ] && [ "$HAVE_S" = "$WANT_S" ]
-}
-# loaded_is_intree: an ib_srpt is loaded and it is not ours (Debian's has
-# no version).
-loaded_is_intree() {
-	[ -e /sys/module/ib_srpt ] && [ ! -e /sys/module/ib_srpt/version ]
-}
-# modules_on_tmpfs: depmod reads every module of the kernel, which over the
-# guest's 9p root takes 60-100 s a run; a copy on the guest's own tmpfs,
-# bind-mounted over /lib/modules/$KVER for the rest of the boot (the same
-# files), takes it to about 5 s.  The copy takes about 70 s, once per boot.
-modules_on_tmpfs() {
-	local d=/lib/modules/$KVER c=$W/modules-$KVER t0=0
-	[ -e "$W/.modules-on-tmpfs" ] && return 0
-	stamp t0
-	rm -rf "$c" && cp -a "$d" "$c" && mount --bind "$c" "$d" || return 1
-	: >"$W/.modules-on-tmpfs"
-	since "$t0"
-	diag "copied /lib/modules/$KVER to the guest's tmpfs for depmod (${SECS}s)"
-}
-# restore_harness: what the next case expects: nothing installed, our module
-# loaded by path with rdma_cm_port=5555, no srpt configfs tree.
-restore_harness() {
-	[ -e "$W/wedged" ] && return 1
-	srpt_unload || return 1
-	if [ -e "$UPD" ]; then
-		KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "install.sh uninstall failed"
-	fi
-	load_target_module "restore: "
-}
-# ------------------------------------------------------------------------------
 
 mark dkms
 WANT_V=$(modinfo -F version "$MODULE_SRC")
@@ -138,12 +58,7 @@ path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
 [ "$path" = "$DKMS_KO" ]
 tap $? "modinfo -n ib_srpt is $path"
 
-if [ -e /sys/module/ib_srpt ]; then
-	not_ok "modprobe ib_srpt: an ib_srpt is still loaded"
-else
-	bounded 120 modprobe ib_srpt rdma_cm_port="$RDMA_CM_PORT"
-	tap $? "modprobe ib_srpt rdma_cm_port=$RDMA_CM_PORT"
-fi
+modprobe_by_name
 loaded_is_ours
 tap $? "modprobe loaded the DKMS build: version '$HAVE_V' srcversion '$HAVE_S' (built module: '$WANT_V' '$WANT_S')"
 
@@ -180,14 +95,7 @@ since "$t0"
 status=$(dkms status -m ib_srpt 2>/dev/null)
 [ "$st" = 0 ] && [ -z "$status" ] && gone "$DKMS_KO" && gone "/usr/src/ib_srpt-$WANT_V"
 tap $? "scripts/install.sh dkms-uninstall: nothing left in dkms status, $DKMS_KO, /usr/src (status $st, ${SECS}s)"
-path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-[[ $path =~ $INTREE_RE$ ]]
-tap $? "modinfo -n ib_srpt is the in-tree module again ($path)"
-if [ ! -e /sys/module/ib_srpt ] && bounded 120 modprobe ib_srpt && loaded_is_intree; then
-	ok "modprobe ib_srpt loads Debian's ib_srpt (no version file)"
-else
-	not_ok "modprobe ib_srpt loads Debian's ib_srpt (version '$(cat /sys/module/ib_srpt/version 2>/dev/null)')"
-fi
+intree_is_back
 
 restore_harness || not_ok "restore: our module loaded by path"
 dmesg_clean "dkms" dkms

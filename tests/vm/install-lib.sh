@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Helpers of the installation cases 30-install, 31-saveconfig and 32-dkms,
+# sourced after lib.sh.  WANT_V and WANT_S (the built module's version and
+# srcversion) are set by the case before loaded_is_ours is used.
+
+INSTALL=$TOP/scripts/install.sh
+UPD=/lib/modules/$KVER/updates/ib_srpt.ko
+INTREE_RE=/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko
+
+# srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
+srpt_unload() {
+	srp_logout_all
+	srpt_tree_remove || { log "removing $SRPT failed"; return 1; }
+	[ -e /sys/module/ib_srpt ] || return 0
+	bounded "$BOUND" rmmod ib_srpt || { log "rmmod ib_srpt failed or hung"; return 1; }
+	gone /sys/module/ib_srpt
+}
+# loaded_is_ours: the loaded ib_srpt has the built module's version and
+# srcversion.  Sets HAVE_V, HAVE_S.
+loaded_is_ours() {
+	HAVE_V='' HAVE_S=''
+	[ -r /sys/module/ib_srpt/version ] && HAVE_V=$(</sys/module/ib_srpt/version)
+	[ -r /sys/module/ib_srpt/srcversion ] && HAVE_S=$(</sys/module/ib_srpt/srcversion)
+	[ -n "$HAVE_V" ] && [ "$HAVE_V" = "$WANT_V" ] && [ "$HAVE_S" = "$WANT_S" ]
+}
+# loaded_is_intree: an ib_srpt is loaded and it is not ours (Debian's has
+# no version).
+loaded_is_intree() {
+	[ -e /sys/module/ib_srpt ] && [ ! -e /sys/module/ib_srpt/version ]
+}
+# modules_on_tmpfs: depmod reads every module of the kernel, which over the
+# guest's 9p root takes 60-100 s a run; a copy on the guest's own tmpfs,
+# bind-mounted over /lib/modules/$KVER for the rest of the boot (the same
+# files), takes it to about 5 s.  The copy takes about 70 s, once per boot.
+modules_on_tmpfs() {
+	local d=/lib/modules/$KVER c=$W/modules-$KVER t0=0
+	[ -e "$W/.modules-on-tmpfs" ] && return 0
+	stamp t0
+	rm -rf "$c" && cp -a "$d" "$c" && mount --bind "$c" "$d" || return 1
+	: >"$W/.modules-on-tmpfs"
+	since "$t0"
+	diag "copied /lib/modules/$KVER to the guest's tmpfs for depmod (${SECS}s)"
+}
+# restore_harness: what the next case expects: nothing installed, the module
+# under test loaded as guest.sh loads it (by path, rdma_cm_port=5555), no
+# srpt configfs tree.
+restore_harness() {
+	[ -e "$W/wedged" ] && return 1
+	srpt_unload || return 1
+	if [ -e "$UPD" ]; then
+		KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "install.sh uninstall failed"
+	fi
+	load_target_module "restore: "
+}
+# modprobe_by_name: TAP line: "modprobe ib_srpt" (as targetcli and the boot
+# load it) with the harness' RDMA/CM port, none being loaded before.
+modprobe_by_name() {
+	if [ -e /sys/module/ib_srpt ]; then
+		not_ok "modprobe ib_srpt: an ib_srpt is still loaded"
+	else
+		bounded 120 modprobe ib_srpt rdma_cm_port="$RDMA_CM_PORT"
+		tap $? "modprobe ib_srpt rdma_cm_port=$RDMA_CM_PORT"
+	fi
+}
+# intree_is_back: after an uninstall (ib_srpt not loaded), TAP lines:
+# modinfo finds Debian's ib_srpt again and modprobe loads it.
+intree_is_back() {
+	local path
+	path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
+	[[ $path =~ $INTREE_RE$ ]]
+	tap $? "modinfo -n ib_srpt is the in-tree module again ($path)"
+	if [ ! -e /sys/module/ib_srpt ] && bounded 120 modprobe ib_srpt && loaded_is_intree; then
+		ok "modprobe ib_srpt loads Debian's ib_srpt (no version file)"
+	else
+		not_ok "modprobe ib_srpt loads Debian's ib_srpt (version '$(cat /sys/module/ib_srpt/version 2>/dev/null)')"
+	fi
+}
