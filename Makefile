@@ -2,7 +2,8 @@
 #
 # Out-of-tree build of ib_srpt.  Inside a kernel tree Kbuild is used instead.
 #
-#   make                 build ib_srpt.ko against the newest installed kernel
+#   make                 build ib_srpt.ko against the distribution's kernel
+#                        (scripts/kver.sh; KVER=X or KDIR=/path for another)
 #   make KDIR=/path      build against another kernel tree or headers
 #   make unit            userspace unit tests of the wire-format unit
 #   make sparse          W=1 + sparse over the module, fails on any warning
@@ -19,12 +20,12 @@
 #   make dkms-install    register with DKMS (rebuilt for every new kernel)
 #   make uninstall / dkms-uninstall   back to the in-tree module
 
-# The newest /lib/modules/X that has both a build dir and /boot/vmlinuz-X.
-KVER ?= $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
-	  [ -e /lib/modules/$$d/build ] && [ -e /boot/vmlinuz-$$d ] && { echo $$d; break; }; \
-	done)
+# The distribution's kernel (scripts/kver.sh).  Recursively expanded and not
+# exported: it is evaluated when a recipe needs it, i.e. after
+# tests/install-deps.sh has installed the headers on a fresh machine, and each
+# sub-make evaluates it again.  KVER=... or KDIR=... on the command line wins.
+KVER ?= $(shell $(CURDIR)/scripts/kver.sh --build)
 KDIR ?= /lib/modules/$(KVER)/build
-export KVER KDIR
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
@@ -43,18 +44,18 @@ unit:
 	$(MAKE) -C tests/unit run
 
 sparse:
-	tests/sparse.sh
+	KDIR=$(KDIR) tests/sparse.sh
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
 
 vmtest: modules
 	$(MAKE) -C tools
-	tests/vm/run.sh
+	KVER=$(KVER) tests/vm/run.sh
 
 stress: modules
 	$(MAKE) -C tools
-	tests/stress.sh
+	KVER=$(KVER) tests/stress.sh
 
 check:
 	tests/check.sh
@@ -63,24 +64,24 @@ bench:
 	tests/install-deps.sh
 	$(MAKE) modules
 	$(MAKE) -C tools
-	tests/bench.sh $(BENCH_ARGS)
+	KVER=$(KVER) tests/bench.sh $(BENCH_ARGS)
 
 demo:
 	tests/install-deps.sh
 	$(MAKE) modules
-	tests/vm/run.sh --demo
+	KVER=$(KVER) tests/vm/run.sh --demo
 
 install: modules
-	scripts/install.sh install
+	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh install
 
 uninstall:
-	scripts/install.sh uninstall
+	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh uninstall
 
 dkms-install:
-	scripts/install.sh dkms-install
+	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh dkms-install
 
 dkms-uninstall:
-	scripts/install.sh dkms-uninstall
+	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh dkms-uninstall
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -16,7 +16,7 @@
 #                                      fail if dkms.conf disagrees
 #
 # Environment: KVER (kernel release, default: the running kernel; the
-# project's Makefile exports the one it builds for), KDIR (kernel build
+# project's Makefile passes the one it builds for), KDIR (kernel build
 # tree, default /lib/modules/$KVER/build), INSTALL_MOD_PATH (install/depmod
 # under this root instead of /, "install" and "uninstall" only).
 #

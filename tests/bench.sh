@@ -57,11 +57,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 VM_MEM=${VM_MEM:-4096}
 
 # --- guest kernel, module, tools ------------------------------------------------
-if [ -z "${KVER:-}" ]; then
-	for d in $(ls -1 /lib/modules 2>/dev/null | sort -V -r); do
-		[ -e "/boot/vmlinuz-$d" ] && { KVER=$d; break; }
-	done
-fi
+[ -n "${KVER:-}" ] || KVER=$("$top/scripts/kver.sh")
 [ -n "${KVER:-}" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
 	die "no usable guest kernel (need /lib/modules/X and /boot/vmlinuz-X)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (tests/install-deps.sh)"

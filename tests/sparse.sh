@@ -2,7 +2,7 @@
 # Build the module with W=1 and sparse (C=2) and fail on any warning.
 {
 cd "$(dirname "$0")/.."
-# KDIR comes from the top-level Makefile ("make sparse").
+# KDIR comes from the top-level Makefile ("make sparse" passes it).
 : "${KDIR:?run through make sparse}"
 out=$(make -C "$KDIR" M="$PWD" CONFIG_INFINIBAND_SRPT=m W=1 C=2 modules 2>&1)
 rc=$?

@@ -10,8 +10,8 @@
 #   --keep     also keep this run's logs in build/vm/runs/<date-time>-<mode>/
 #   case-glob  select cases by file name: "01", "01*", "*fio*" (default: all)
 #
-# Environment: KVER (guest kernel, default: newest /lib/modules/X that has
-# /boot/vmlinuz-X), VM_TIMEOUT (whole run, seconds, default 1500),
+# Environment: KVER (guest kernel, default: scripts/kver.sh, the kernel of
+# Debian's linux-image-amd64), VM_TIMEOUT (whole run, seconds, default 1500),
 # CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
@@ -52,11 +52,7 @@ bail() {
 }
 
 # --- the guest kernel -------------------------------------------------------
-if [ -z "${KVER:-}" ]; then
-	for d in $(ls -1 /lib/modules 2>/dev/null | sort -V -r); do
-		[ -e "/boot/vmlinuz-$d" ] && { KVER=$d; break; }
-	done
-fi
+[ -n "${KVER:-}" ] || KVER=$("$top/scripts/kver.sh")
 [ -n "${KVER:-}" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
 	bail "no usable guest kernel" "need /lib/modules/X and a readable /boot/vmlinuz-X (KVER=${KVER:-unset})"
 command -v qemu-system-x86_64 >/dev/null ||
