@@ -9,6 +9,8 @@
 #   make sparse          W=1 + sparse over the module, fails on any warning
 #   make stress          the long storm: 300 teardown/reconnect cycles under
 #                        fio verify (STRESS_CYCLES), not part of make check
+#   make soak            data-integrity soak: the backstore matrix of case 12
+#                        for SOAK_MINUTES (default 120), not part of make check
 #   make fuzz            libFuzzer over the wire-format unit (FUZZ_SECONDS,
 #                        default 600; make check runs it for 30 s)
 #   make vmtest          module tests inside a qemu guest
@@ -29,7 +31,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress check demo bench deps \
+.PHONY: all modules clean unit sparse fuzz vmtest stress soak check demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -56,6 +58,10 @@ vmtest: modules
 stress: modules
 	$(MAKE) -C tools
 	KVER=$(KVER) tests/stress.sh
+
+soak: modules
+	$(MAKE) -C tools
+	KVER=$(KVER) tests/soak.sh $(SOAK_MINUTES)
 
 check:
 	tests/check.sh

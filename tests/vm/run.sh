@@ -124,6 +124,7 @@ fi
 	echo "KVER=$KVER"
 	echo "CASE_TIMEOUT=$CASE_TIMEOUT"
 	echo "STRESS_CYCLES=${STRESS_CYCLES:-}"
+	echo "SOAK_MINUTES=${SOAK_MINUTES:-}"
 	echo "CASES=\"${cases[*]}\""
 } >"$results/run.conf"
 

@@ -57,11 +57,17 @@ for l in 0 1 2; do
 	serial=${serial#T10 VPD Unit Serial Number: }
 	blksz=$(<"$dev/attrib/block_size")
 	info=$(<"$dev/info")
+	log "LUN $l info: $info"
 	bytes=0
 	if [[ $info =~ PAGES/PAGE_SIZE:\ ([0-9]+)\*([0-9]+) ]]; then
 		bytes=$((BASH_REMATCH[1] * BASH_REMATCH[2]))
 	elif [[ $info =~ [[:space:]]Size:\ ([0-9]+) ]]; then
 		bytes=${BASH_REMATCH[1]}
+	elif [[ $info =~ iBlock\ device:\ ([^[:space:]]+) ]] ||
+		[[ $info =~ UDEV\ PATH:\ /dev/([^[:space:]]+) ]]; then
+		# iblock reports no size: that of its block device.
+		read -r bytes <"/sys/class/block/${BASH_REMATCH[1]}/size"
+		bytes=$((bytes * 512))
 	fi
 	hex=${serial//[^0-9a-fA-F]/}
 	company=${company#0x}

@@ -21,6 +21,12 @@
 #   (c) tools/srpi: descriptors that split the data off page boundaries and
 #       immediate data at an offset of its own, on null_blk and brd.
 # The extra LUNs and backstores are removed at the end.
+#
+# Soak (make soak, tests/soak.sh): with SOAK_MINUTES set in run.conf, after
+# (a)-(c) the matrix runs again and again until that time is up, each round
+# after a logout and a login with another of four logins (immediate data or
+# not, 1, 2 or 4 channels, 32 to 128 credits), and the case ends with the
+# bytes verified and the errors of all rounds.
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
@@ -125,12 +131,15 @@ run_matrix() {
 			NF > 50 { n++; kb += $6 + $47; if ($5 != 0) bad = bad " " $3 "(error " $5 ")" }
 			END { printf "%d %d %s\n", n, kb / 1024, bad }' "$out.$l.terse")
 		verrs=$(grep -c -i 'verify failed\|bad magic\|bad header\|verify: bad' "$out.$l.err")
+		TOTAL_MIB=$((TOTAL_MIB + mib)) TOTAL_VERRS=$((TOTAL_VERRS + verrs))
+		[ -z "$bad" ] || TOTAL_BAD=$((TOTAL_BAD + 1))
 		[ "$jobs" = "$MATRIX_JOBS" ] && [ -z "$bad" ] && [ "$verrs" = 0 ]
 		tap $? "($label) LUN $l ${NAMES[l]}: $jobs/$MATRIX_JOBS jobs, $mib MiB verified, verify errors $verrs${bad:+, failed:$bad}"
 		[ "$verrs" = 0 ] || grep -i -m 3 'verify\|md5' "$out.$l.err" | sed 's/^/#   /'
 	done
 }
 
+TOTAL_MIB=0 TOTAL_VERRS=0 TOTAL_BAD=0
 MATRIX_JOBS=$(grep -c '^\[' "$VMDIR/fio/matrix.fio")
 MATRIX_JOBS=$((MATRIX_JOBS - 1))	# [global]
 
@@ -190,6 +199,35 @@ for l in 2 5; do
 	[ "$st" = 0 ] && [ "$good" = 8 ] && [ "$cmps" = 1 ]
 	tap $? "(c) LUN $l ${NAMES[l]}: 8 KiB through descriptor splits 100+3996+4096, 3584+4096+512, 512+512+7168, 4 KiB of immediate data at offset 72, read back through other splits: $good/8 GOOD, data $( ((cmps)) && echo equal || echo DIFFERENT)"
 done
+
+# --- soak ----------------------------------------------------------------------
+SOAK_LOGINS=("ch_count=2 max_sect=8192"
+	"ch_count=1 queue_size=32 max_cmd_per_lun=32 max_it_iu_size=512 max_sect=8192"
+	"ch_count=4 queue_size=64 max_cmd_per_lun=64 max_sect=8192"
+	"ch_count=2 max_it_iu_size=512 max_sect=2048")
+SOAK_MINUTES=
+# shellcheck source=/dev/null
+. "$R/run.conf"			# SOAK_MINUTES (tests/soak.sh)
+if [[ ${SOAK_MINUTES:-} =~ ^[0-9]+$ ]] && [ "$SOAK_MINUTES" -gt 0 ]; then
+	t_soak=0 t_now=0 round=0
+	stamp t_soak
+	TOTAL_MIB=0 TOTAL_VERRS=0 TOTAL_BAD=0
+	while :; do
+		stamp t_now
+		[ $(((t_now - t_soak) / 60000000)) -lt "$SOAK_MINUTES" ] || break
+		v=${SOAK_LOGINS[round % ${#SOAK_LOGINS[@]}]}
+		round=$((round + 1))
+		# shellcheck disable=SC2086 # one option per word
+		srp_login $v && srp_disks "$NLUN"
+		tap $? "soak round $round: login $v"
+		[ -n "${DISK[0]:-}" ] && run_matrix "soak $round"
+		srp_logout_all
+		diag "soak round $round done: $TOTAL_MIB MiB verified so far, $TOTAL_VERRS verify errors, $TOTAL_BAD LUN runs with failed jobs"
+	done
+	since "$t_soak"
+	[ "$TOTAL_VERRS" = 0 ] && [ "$TOTAL_BAD" = 0 ] && [ "$round" -gt 0 ]
+	tap $? "soak: $round rounds in ${SECS}s, $TOTAL_MIB MiB verified on $NLUN LUNs, $TOTAL_VERRS verify errors, $TOTAL_BAD failed LUN runs"
+fi
 
 teardown_backstores
 dmesg_clean "backstores" backstores
