@@ -165,7 +165,7 @@ target_ids
 wait_until 30 exists "$SRP_ADD"
 # The tree again by hand (the backstores are still there).
 tree_create() {
-	tpg_luns_create && acl_add "$ACL_DIR" 0 1 && srpi_acl_add && tpg_enable 1 && set_rdma_cm_port
+	tpg_luns_create && acl_add "$ACL_DIR" 0 1 2 && srpi_acl_add && tpg_enable 1 && set_rdma_cm_port
 }
 tree_create
 tap $? "(a) $IBDEV back, configfs tree made again for $WWN"

@@ -156,7 +156,7 @@ st=$?
 wait "$ddp"
 ddst=$?
 tap "$st" "(4) the read running during the removal ended (status $ddst: $(head -c 80 "$W/acl.dd" | tr '\n' ' '))"
-tpg_enable 0 && acl_add "$ACL_DIR" 0 1 && tpg_enable 1
+tpg_enable 0 && acl_add "$ACL_DIR" 0 1 2 && tpg_enable 1
 tap $? "(4) ACL made again (TPG disabled meanwhile)"
 wait_until 30 srp_back 2
 st=$?

@@ -110,7 +110,7 @@ wait "$FIO_LOOP" 2>/dev/null
 # --- load again ---------------------------------------------------------------------------
 if [ ! -e "$W/wedged" ] && gone /sys/module/ib_srpt && load_target_module "rmmod: reload: "; then
 	[ -r "$OBJ" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-	tpg_luns_create && acl_add "$ACL_DIR" 0 1 && tpg_enable 1 && set_rdma_cm_port
+	tpg_luns_create && acl_add "$ACL_DIR" 0 1 2 && tpg_enable 1 && set_rdma_cm_port
 	tap $? "rmmod: target configured again through configfs"
 	if fire_login 2; then
 		ok "rmmod: ib_srp login after reloading the module"
