@@ -120,9 +120,17 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	unsigned long flags;
 	bool draining = false;
 
+	/*
+	 * The bound is armed together with the state change: from CH_DRAINING
+	 * on, the last command's release may close the channel at any time,
+	 * and the release work's cancel_delayed_work_sync() must find the
+	 * work already queued (armed later, it would fire on a freed channel).
+	 */
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state == CH_LIVE || ch->state == CH_CONNECTING) {
 		ch->state = CH_DRAINING;
+		queue_delayed_work(srpt_wq, &ch->drain_work,
+				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
 		draining = true;
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
@@ -133,9 +141,6 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 		ch->sess_name, atomic_read(&ch->n_cmds));
 	if (!atomic_read(&ch->n_cmds))
 		srpt_close_ch(ch);
-	else
-		queue_delayed_work(srpt_wq, &ch->drain_work,
-				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
 }
 
 static void srpt_drain_timeout_work(struct work_struct *w)
@@ -276,12 +281,15 @@ static void srpt_release_channel_work(struct work_struct *w)
 	spin_lock_irqsave(&ch->lock, flags);
 	ch->state = CH_DISCONNECTED;
 	spin_unlock_irqrestore(&ch->lock, flags);
+	/* Responses still waiting for send queue slots will not get them. */
+	srpt_fail_parked_rsps(ch);
 
 	target_stop_session(ch->sess);
 	target_wait_for_sess_cmds(ch->sess);
+	/* No command left to queue it; it must not outlive the session. */
+	cancel_work_sync(&ch->wait_work);
 	target_remove_session(ch->sess);
 	srpt_obj_dec(SRPT_OBJ_SESSION);
-	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_ev(ch, SRPT_EV_CHANNEL_RELEASED, 1);
 	trace_srpt_channel_release(ch->sess_name, ch->qp->qp_num,
@@ -534,6 +542,8 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_LIST_HEAD(&ch->list);
 	INIT_WORK(&ch->release_work, srpt_release_channel_work);
 	INIT_WORK(&ch->wait_work, srpt_wait_list_work);
+	INIT_LIST_HEAD(&ch->rsp_wait);
+	INIT_WORK(&ch->rsp_work, srpt_rsp_work);
 	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
 	init_completion(&ch->t_logout_done);
 	init_completion(&ch->established);
@@ -904,6 +914,20 @@ static void srpt_count_reject(struct srpt_port *sport,
 	atomic64_inc(&sport->rejects[(reason & 0xff) < 8 ? reason & 0xff : 0]);
 }
 
+/*
+ * The end of a login request: count a reject while the device reference
+ * still keeps the port alive (a concurrent device removal frees it once
+ * the reference is dropped), then drop the reference.
+ */
+static void srpt_login_finish(struct srpt_login *lg, u32 reason)
+{
+	if (reason)
+		srpt_count_reject(lg->sdev ? lg->sport : NULL, &lg->req,
+				  reason);
+	if (lg->sdev)
+		srpt_sdev_put(lg->sdev);
+}
+
 /* ------------------------------- RDMA/CM --------------------------------- */
 
 static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
@@ -919,7 +943,7 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 		pr_info_ratelimited("RDMA/CM login with malformed private data (%u bytes) rejected\n",
 				    event->param.conn.private_data_len);
 		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-		goto reject;
+		goto put;
 	}
 	lg.sdev = srpt_sdev_lookup(cm_id->device);
 	if (!lg.sdev || cm_id->port_num < 1 ||
@@ -930,12 +954,9 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 	lg.sport = &lg.sdev->port[cm_id->port_num - 1];
 	reason = srpt_cm_req_recv(&lg);
 put:
-	if (lg.sdev)
-		srpt_sdev_put(lg.sdev);
+	srpt_login_finish(&lg, reason);
 	if (!reason)
 		return 0;
-reject:
-	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
@@ -1047,7 +1068,7 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 	if (srpt_parse_login_req_ib(event->private_data,
 				    IB_CM_REQ_PRIVATE_DATA_SIZE, &lg.req)) {
 		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-		goto reject;
+		goto put;
 	}
 	lg.sdev = srpt_sdev_lookup(sdev->ib_dev);
 	if (!lg.sdev || req->port < 1 || req->port > lg.sdev->port_cnt) {
@@ -1057,12 +1078,9 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 	lg.sport = &lg.sdev->port[req->port - 1];
 	reason = srpt_cm_req_recv(&lg);
 put:
-	if (lg.sdev)
-		srpt_sdev_put(lg.sdev);
+	srpt_login_finish(&lg, reason);
 	if (!reason)
 		return 0;
-reject:
-	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
 		       sizeof(rej));
