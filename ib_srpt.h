@@ -517,6 +517,8 @@ struct srpt_send_ioctx {
  * @send_t_logout:	SRP_T_LOGOUT is sent before disconnecting
  * @t_logout_posted:	it was posted (the release work waits for it)
  * @went_live:		the channel reached CH_LIVE
+ * @cm_id_gone:		the release work is about to destroy the CM ID: QP
+ *			events must not use it (RCU, srpt_qp_event())
  * @established:	completed by the RTU / ESTABLISHED event
  * @peer_active:	a receive completed (not flushed): the initiator's QP
  *			is ready to send, so it considers itself connected
@@ -572,6 +574,7 @@ struct srpt_rdma_ch {
 	bool send_t_logout;
 	bool t_logout_posted;
 	bool went_live;
+	bool cm_id_gone;
 	struct completion established;
 	bool peer_active;
 	atomic64_t ev[SRPT_EV_MAX];

@@ -200,11 +200,42 @@ static void srpt_ch_destroy_cm_id(struct srpt_rdma_ch *ch)
 		ib_destroy_cm_id(ch->ib_cm_id);
 }
 
+/**
+ * srpt_destroy_ch_ib() - free a channel's QP, CQ and rings
+ * @ch: channel whose QP is drained: no WR of it can complete any more
+ *
+ * The one teardown of these for the release work and a login's unwind.
+ * While the RDMA/CM ID lives on (an unwind: the CM destroys it after our
+ * reject) the QP goes through rdma_destroy_qp() so that the ID forgets it.
+ */
 static void srpt_destroy_ch_ib(struct srpt_rdma_ch *ch)
 {
-	ib_destroy_qp(ch->qp);
+	if (ch->using_rdma_cm && !ch->cm_id_gone)
+		rdma_destroy_qp(ch->rdma_cm_id);
+	else
+		ib_destroy_qp(ch->qp);
+	ch->qp = NULL;
 	ib_cq_pool_put(ch->cq, ch->cq_size);
 	srpt_free_ch_rings(ch);
+}
+
+/**
+ * srpt_unwind_qp() - drain and free the QP, CQ and rings of a failed login
+ * @ch: channel that never went live and that nothing else references
+ *
+ * The state goes past CH_DRAINING first: the drain flushes the posted
+ * receives, and a flush on an open channel closes it (srpt_wc_error()),
+ * which would queue the release work on the channel the unwind frees.
+ */
+static void srpt_unwind_qp(struct srpt_rdma_ch *ch)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->state = CH_DISCONNECTED;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	ib_drain_qp(ch->qp);
+	srpt_destroy_ch_ib(ch);
 }
 
 static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
@@ -271,10 +302,14 @@ static void srpt_release_channel_work(struct work_struct *w)
 	if (ch->send_t_logout)
 		srpt_wait_t_logout(ch);
 	srpt_ch_disconnect(ch);
+	WRITE_ONCE(ch->cm_id_gone, true);
+	/*
+	 * Posts that saw the channel before CH_DISCONNECTING are done, and so
+	 * are QP events that saw the CM ID (srpt_qp_event()).
+	 */
+	synchronize_rcu();
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);
-	/* Posts that saw the channel before CH_DISCONNECTING are done. */
-	synchronize_rcu();
 	/* Flushes every posted WR; no completions after this. */
 	srpt_drain_qp(ch);
 
@@ -358,6 +393,23 @@ void srpt_wait_tpg_channels(struct srpt_tpg *tpg)
 
 /* --------------------------- channel creation ---------------------------- */
 
+/*
+ * Tell the CM that the connection is established.  The release work may be
+ * destroying the CM ID: it sets cm_id_gone and waits for this RCU section
+ * before it does.
+ */
+static void srpt_notify_cm(struct srpt_rdma_ch *ch, enum ib_event_type ev)
+{
+	rcu_read_lock();
+	if (!READ_ONCE(ch->cm_id_gone)) {
+		if (ch->using_rdma_cm)
+			rdma_notify(ch->rdma_cm_id, ev);
+		else
+			ib_cm_notify(ch->ib_cm_id, ev);
+	}
+	rcu_read_unlock();
+}
+
 static void srpt_qp_event(struct ib_event *event, void *ptr)
 {
 	struct srpt_rdma_ch *ch = ptr;
@@ -365,10 +417,7 @@ static void srpt_qp_event(struct ib_event *event, void *ptr)
 	switch (event->event) {
 	case IB_EVENT_COMM_EST:
 		/* A receive completed before the RTU / ESTABLISHED event. */
-		if (ch->using_rdma_cm)
-			rdma_notify(ch->rdma_cm_id, event->event);
-		else
-			ib_cm_notify(ch->ib_cm_id, event->event);
+		srpt_notify_cm(ch, event->event);
 		break;
 	case IB_EVENT_QP_LAST_WQE_REACHED:	/* SRQ: see srpt_drain_qp() */
 		complete(&ch->last_wqe);
@@ -504,27 +553,11 @@ retry:
 
 destroy_qp:
 	/* Flush posted receives before the rings go away. */
-	ib_drain_qp(ch->qp);
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->rdma_cm_id);
-	else
-		ib_destroy_qp(ch->qp);
-	ch->qp = NULL;
-	ib_cq_pool_put(ch->cq, ch->cq_size);
+	srpt_unwind_qp(ch);
+	return ret;
 free_rings:
 	srpt_free_ch_rings(ch);
 	return ret;
-}
-
-static void srpt_unwind_ch_ib(struct srpt_rdma_ch *ch)
-{
-	ib_drain_qp(ch->qp);
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->rdma_cm_id);
-	else
-		ib_destroy_qp(ch->qp);
-	ib_cq_pool_put(ch->cq, ch->cq_size);
-	srpt_free_ch_rings(ch);
 }
 
 static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
@@ -888,7 +921,7 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 	return 0;
 
 destroy_ib:
-	srpt_unwind_ch_ib(ch);
+	srpt_unwind_qp(ch);
 put_srq:
 	if (ch->srq)
 		srpt_srq_put(ch->sdev);
