@@ -368,6 +368,13 @@ struct srpt_rw_ctx {
 	bool view;
 };
 
+/* What a response parked on ch->rsp_wait is. */
+enum srpt_rsp_kind {
+	SRPT_RSP_STATUS,	/* SRP_RSP after data-out or without data */
+	SRPT_RSP_DATA_IN,	/* RDMA WRITEs of data-in, then SRP_RSP */
+	SRPT_RSP_TM,		/* task management SRP_RSP */
+};
+
 /**
  * struct srpt_send_ioctx - one command
  * @cmd:	LIO command (must stay the first member for container_of)
@@ -392,7 +399,9 @@ struct srpt_rw_ctx {
  *		it at page boundaries (then @rw_ctxs are views), or NULL
  * @data_nents:	entries in @data_sg
  * @imm_recv:	receive context lent to the command: its buffer holds the
- *		immediate data LIO writes from (or NULL)
+ *		immediate data LIO writes from, or the CDB while
+ *		target_submit_prep() parses it (or NULL); reposted before
+ *		the response that returns its credit
  * @imm_sg:	scatterlist over that data, one entry per page
  *		(ch->imm_sg_max entries; NULL without immediate data)
  * @table_cqe:	completion entry of the descriptor table READ
@@ -410,6 +419,10 @@ struct srpt_rw_ctx {
  * @page:	preallocated data page: single-descriptor and immediate-data
  *		transfers up to PAGE_SIZE need no allocation
  * @page_sg:	one-entry scatterlist over @page
+ * @rsp_entry:	on ch->rsp_wait while the response waits for send queue
+ *		slots
+ * @rsp_kind:	which response that is (enum srpt_rsp_kind)
+ * @tm_code:	task management response code of a parked SRPT_RSP_TM
  * @sense:	sense buffer for LIO
  */
 struct srpt_send_ioctx {
@@ -446,6 +459,9 @@ struct srpt_send_ioctx {
 	enum ib_wc_status wc_status;
 	struct page *page;
 	struct scatterlist page_sg;
+	struct list_head rsp_entry;
+	u8 rsp_kind;
+	u8 tm_code;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 };
 
@@ -461,20 +477,25 @@ struct srpt_send_ioctx {
  * @srq:		shared receive queue used instead of @recv_ring, or NULL
  * @softirq:		the CQ is polled in softirq (TPG attribute poll_mode)
  * @last_wqe:		completed by IB_EVENT_QP_LAST_WQE_REACHED (SRQ)
- * @lock:		protects @state, @wait_list, @wait_busy and @wait_kick
+ * @lock:		protects @state, @wait_list, @wait_busy, @wait_kick and
+ *			@rsp_wait
  * @state:		enum srpt_ch_state
  * @wait_list:		receive contexts parked until LIVE or until a send
  *			context is free, in arrival order
  * @wait_busy:		someone is draining @wait_list
  * @wait_kick:		drain @wait_list once more before stopping
  * @wait_work:		drains @wait_list after a send context was freed
+ * @rsp_wait:		commands whose response met a full send queue, in
+ *			order; retried by @rsp_work whenever send queue
+ *			slots are freed (srpt_sq_freed())
+ * @rsp_work:		see @rsp_wait
  * @params:		negotiated login parameters
  * @limits:		bounds applied to every SRP_CMD
  * @rq_size:		receive ring depth (== initial credits)
  * @recv_buf_size:	bytes per receive buffer
  * @recv_lead:		bytes allocated in front of each receive buffer so
  *			that immediate data starts on a page boundary
- *			(see srpt_recv_lead())
+ *			(see srpt_recv_layout())
  * @imm_sg_max:		pages immediate data can span, 0 without it
  * @rsp_buf_size:	bytes per response buffer
  * @sq_size:		send queue depth (tpg attribute)
@@ -496,6 +517,8 @@ struct srpt_send_ioctx {
  * @send_t_logout:	SRP_T_LOGOUT is sent before disconnecting
  * @t_logout_posted:	it was posted (the release work waits for it)
  * @went_live:		the channel reached CH_LIVE
+ * @cm_id_gone:		the release work is about to destroy the CM ID: QP
+ *			events must not use it (RCU, srpt_qp_event())
  * @established:	completed by the RTU / ESTABLISHED event
  * @peer_active:	a receive completed (not flushed): the initiator's QP
  *			is ready to send, so it considers itself connected
@@ -523,6 +546,8 @@ struct srpt_rdma_ch {
 	bool wait_busy;
 	bool wait_kick;
 	struct work_struct wait_work;
+	struct list_head rsp_wait;
+	struct work_struct rsp_work;
 	struct srpt_login_params params;
 	struct srpt_cmd_limits limits;
 	u32 rq_size;
@@ -549,6 +574,7 @@ struct srpt_rdma_ch {
 	bool send_t_logout;
 	bool t_logout_posted;
 	bool went_live;
+	bool cm_id_gone;
 	struct completion established;
 	bool peer_active;
 	atomic64_t ev[SRPT_EV_MAX];
@@ -599,6 +625,10 @@ void srpt_srq_repost(struct srpt_srq *srq, struct srpt_recv_ioctx *r);
 int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *ioctx);
 void srpt_process_wait_list(struct srpt_rdma_ch *ch);
 void srpt_wait_list_work(struct work_struct *work);
+void srpt_rsp_work(struct work_struct *work);
+void srpt_fail_parked_rsps(struct srpt_rdma_ch *ch);
+extern atomic_t srpt_inject_sq_full;
+extern atomic_t srpt_inject_rw_eagain;
 int srpt_write_pending(struct se_cmd *se_cmd);
 int srpt_queue_data_in(struct se_cmd *se_cmd);
 int srpt_queue_status(struct se_cmd *se_cmd);

@@ -120,9 +120,17 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	unsigned long flags;
 	bool draining = false;
 
+	/*
+	 * The bound is armed together with the state change: from CH_DRAINING
+	 * on, the last command's release may close the channel at any time,
+	 * and the release work's cancel_delayed_work_sync() must find the
+	 * work already queued (armed later, it would fire on a freed channel).
+	 */
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->state == CH_LIVE || ch->state == CH_CONNECTING) {
 		ch->state = CH_DRAINING;
+		queue_delayed_work(srpt_wq, &ch->drain_work,
+				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
 		draining = true;
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
@@ -133,9 +141,6 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 		ch->sess_name, atomic_read(&ch->n_cmds));
 	if (!atomic_read(&ch->n_cmds))
 		srpt_close_ch(ch);
-	else
-		queue_delayed_work(srpt_wq, &ch->drain_work,
-				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
 }
 
 static void srpt_drain_timeout_work(struct work_struct *w)
@@ -195,11 +200,42 @@ static void srpt_ch_destroy_cm_id(struct srpt_rdma_ch *ch)
 		ib_destroy_cm_id(ch->ib_cm_id);
 }
 
+/**
+ * srpt_destroy_ch_ib() - free a channel's QP, CQ and rings
+ * @ch: channel whose QP is drained: no WR of it can complete any more
+ *
+ * The one teardown of these for the release work and a login's unwind.
+ * While the RDMA/CM ID lives on (an unwind: the CM destroys it after our
+ * reject) the QP goes through rdma_destroy_qp() so that the ID forgets it.
+ */
 static void srpt_destroy_ch_ib(struct srpt_rdma_ch *ch)
 {
-	ib_destroy_qp(ch->qp);
+	if (ch->using_rdma_cm && !ch->cm_id_gone)
+		rdma_destroy_qp(ch->rdma_cm_id);
+	else
+		ib_destroy_qp(ch->qp);
+	ch->qp = NULL;
 	ib_cq_pool_put(ch->cq, ch->cq_size);
 	srpt_free_ch_rings(ch);
+}
+
+/**
+ * srpt_unwind_qp() - drain and free the QP, CQ and rings of a failed login
+ * @ch: channel that never went live and that nothing else references
+ *
+ * The state goes past CH_DRAINING first: the drain flushes the posted
+ * receives, and a flush on an open channel closes it (srpt_wc_error()),
+ * which would queue the release work on the channel the unwind frees.
+ */
+static void srpt_unwind_qp(struct srpt_rdma_ch *ch)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->state = CH_DISCONNECTED;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	ib_drain_qp(ch->qp);
+	srpt_destroy_ch_ib(ch);
 }
 
 static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
@@ -266,22 +302,29 @@ static void srpt_release_channel_work(struct work_struct *w)
 	if (ch->send_t_logout)
 		srpt_wait_t_logout(ch);
 	srpt_ch_disconnect(ch);
+	WRITE_ONCE(ch->cm_id_gone, true);
+	/*
+	 * Posts that saw the channel before CH_DISCONNECTING are done, and so
+	 * are QP events that saw the CM ID (srpt_qp_event()).
+	 */
+	synchronize_rcu();
 	/* Waits for a running CM handler; no CM events after this. */
 	srpt_ch_destroy_cm_id(ch);
-	/* Posts that saw the channel before CH_DISCONNECTING are done. */
-	synchronize_rcu();
 	/* Flushes every posted WR; no completions after this. */
 	srpt_drain_qp(ch);
 
 	spin_lock_irqsave(&ch->lock, flags);
 	ch->state = CH_DISCONNECTED;
 	spin_unlock_irqrestore(&ch->lock, flags);
+	/* Responses still waiting for send queue slots will not get them. */
+	srpt_fail_parked_rsps(ch);
 
 	target_stop_session(ch->sess);
 	target_wait_for_sess_cmds(ch->sess);
+	/* No command left to queue it; it must not outlive the session. */
+	cancel_work_sync(&ch->wait_work);
 	target_remove_session(ch->sess);
 	srpt_obj_dec(SRPT_OBJ_SESSION);
-	cancel_work_sync(&ch->wait_work);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_ev(ch, SRPT_EV_CHANNEL_RELEASED, 1);
 	trace_srpt_channel_release(ch->sess_name, ch->qp->qp_num,
@@ -350,6 +393,23 @@ void srpt_wait_tpg_channels(struct srpt_tpg *tpg)
 
 /* --------------------------- channel creation ---------------------------- */
 
+/*
+ * Tell the CM that the connection is established.  The release work may be
+ * destroying the CM ID: it sets cm_id_gone and waits for this RCU section
+ * before it does.
+ */
+static void srpt_notify_cm(struct srpt_rdma_ch *ch, enum ib_event_type ev)
+{
+	rcu_read_lock();
+	if (!READ_ONCE(ch->cm_id_gone)) {
+		if (ch->using_rdma_cm)
+			rdma_notify(ch->rdma_cm_id, ev);
+		else
+			ib_cm_notify(ch->ib_cm_id, ev);
+	}
+	rcu_read_unlock();
+}
+
 static void srpt_qp_event(struct ib_event *event, void *ptr)
 {
 	struct srpt_rdma_ch *ch = ptr;
@@ -357,10 +417,7 @@ static void srpt_qp_event(struct ib_event *event, void *ptr)
 	switch (event->event) {
 	case IB_EVENT_COMM_EST:
 		/* A receive completed before the RTU / ESTABLISHED event. */
-		if (ch->using_rdma_cm)
-			rdma_notify(ch->rdma_cm_id, event->event);
-		else
-			ib_cm_notify(ch->ib_cm_id, event->event);
+		srpt_notify_cm(ch, event->event);
 		break;
 	case IB_EVENT_QP_LAST_WQE_REACHED:	/* SRQ: see srpt_drain_qp() */
 		complete(&ch->last_wqe);
@@ -496,27 +553,11 @@ retry:
 
 destroy_qp:
 	/* Flush posted receives before the rings go away. */
-	ib_drain_qp(ch->qp);
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->rdma_cm_id);
-	else
-		ib_destroy_qp(ch->qp);
-	ch->qp = NULL;
-	ib_cq_pool_put(ch->cq, ch->cq_size);
+	srpt_unwind_qp(ch);
+	return ret;
 free_rings:
 	srpt_free_ch_rings(ch);
 	return ret;
-}
-
-static void srpt_unwind_ch_ib(struct srpt_rdma_ch *ch)
-{
-	ib_drain_qp(ch->qp);
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->rdma_cm_id);
-	else
-		ib_destroy_qp(ch->qp);
-	ib_cq_pool_put(ch->cq, ch->cq_size);
-	srpt_free_ch_rings(ch);
 }
 
 static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
@@ -534,6 +575,8 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_LIST_HEAD(&ch->list);
 	INIT_WORK(&ch->release_work, srpt_release_channel_work);
 	INIT_WORK(&ch->wait_work, srpt_wait_list_work);
+	INIT_LIST_HEAD(&ch->rsp_wait);
+	INIT_WORK(&ch->rsp_work, srpt_rsp_work);
 	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
 	init_completion(&ch->t_logout_done);
 	init_completion(&ch->established);
@@ -878,7 +921,7 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 	return 0;
 
 destroy_ib:
-	srpt_unwind_ch_ib(ch);
+	srpt_unwind_qp(ch);
 put_srq:
 	if (ch->srq)
 		srpt_srq_put(ch->sdev);
@@ -904,6 +947,20 @@ static void srpt_count_reject(struct srpt_port *sport,
 	atomic64_inc(&sport->rejects[(reason & 0xff) < 8 ? reason & 0xff : 0]);
 }
 
+/*
+ * The end of a login request: count a reject while the device reference
+ * still keeps the port alive (a concurrent device removal frees it once
+ * the reference is dropped), then drop the reference.
+ */
+static void srpt_login_finish(struct srpt_login *lg, u32 reason)
+{
+	if (reason)
+		srpt_count_reject(lg->sdev ? lg->sport : NULL, &lg->req,
+				  reason);
+	if (lg->sdev)
+		srpt_sdev_put(lg->sdev);
+}
+
 /* ------------------------------- RDMA/CM --------------------------------- */
 
 static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
@@ -919,7 +976,7 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 		pr_info_ratelimited("RDMA/CM login with malformed private data (%u bytes) rejected\n",
 				    event->param.conn.private_data_len);
 		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-		goto reject;
+		goto put;
 	}
 	lg.sdev = srpt_sdev_lookup(cm_id->device);
 	if (!lg.sdev || cm_id->port_num < 1 ||
@@ -930,12 +987,9 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 	lg.sport = &lg.sdev->port[cm_id->port_num - 1];
 	reason = srpt_cm_req_recv(&lg);
 put:
-	if (lg.sdev)
-		srpt_sdev_put(lg.sdev);
+	srpt_login_finish(&lg, reason);
 	if (!reason)
 		return 0;
-reject:
-	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	rdma_reject(cm_id, rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 	return -ECONNREFUSED;	/* makes the RDMA/CM destroy cm_id */
@@ -1047,7 +1101,7 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 	if (srpt_parse_login_req_ib(event->private_data,
 				    IB_CM_REQ_PRIVATE_DATA_SIZE, &lg.req)) {
 		reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-		goto reject;
+		goto put;
 	}
 	lg.sdev = srpt_sdev_lookup(sdev->ib_dev);
 	if (!lg.sdev || req->port < 1 || req->port > lg.sdev->port_cnt) {
@@ -1057,12 +1111,9 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 	lg.sport = &lg.sdev->port[req->port - 1];
 	reason = srpt_cm_req_recv(&lg);
 put:
-	if (lg.sdev)
-		srpt_sdev_put(lg.sdev);
+	srpt_login_finish(&lg, reason);
 	if (!reason)
 		return 0;
-reject:
-	srpt_count_reject(lg.sport, &lg.req, reason);
 	srpt_build_login_rej(rej, sizeof(rej), lg.req.tag, reason);
 	ib_send_cm_rej(cm_id, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, rej,
 		       sizeof(rej));

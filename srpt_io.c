@@ -33,6 +33,23 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc);
 static void srpt_deferred_work(struct work_struct *work);
+static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n);
+
+/*
+ * Fault injection (debugfs ib_srpt/inject_*, root only), for the tests:
+ *   inject_sq_full	the next N response posts find the send queue full,
+ *			as when a burst of responses outruns the completions;
+ *   inject_rw_eagain	the next N rdma_rw contexts fail with -EAGAIN, as
+ *			when the MR pool is exhausted (iWARP, force_mr).
+ */
+atomic_t srpt_inject_sq_full = ATOMIC_INIT(0);
+atomic_t srpt_inject_rw_eagain = ATOMIC_INIT(0);
+
+static bool srpt_inject(atomic_t *knob)
+{
+	return unlikely(atomic_read(knob) > 0) &&
+	       atomic_dec_if_positive(knob) >= 0;
+}
 
 /* ------------------------------- rings ----------------------------------- */
 
@@ -92,7 +109,7 @@ static void srpt_t_logout_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_rdma_ch *ch = wc->qp->qp_context;
 
-	atomic_inc(&ch->sq_wr_avail);
+	srpt_sq_freed(ch, 1);
 	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
 		pr_info_ratelimited("%s: SRP_T_LOGOUT send failed: %s\n",
 				    ch->sess_name,
@@ -178,14 +195,14 @@ int srpt_post_t_logout(struct srpt_rdma_ch *ch)
 	srpt_build_t_logout(ch->t_logout, SRPT_T_LOGOUT_LEN, 0,
 			    ch->t_logout_reason);
 	if (atomic_dec_return(&ch->sq_wr_avail) < 0) {
-		atomic_inc(&ch->sq_wr_avail);
+		srpt_sq_freed(ch, 1);
 		return -EAGAIN;
 	}
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, ch->t_logout_dma,
 				      SRPT_T_LOGOUT_LEN, DMA_TO_DEVICE);
 	ret = srpt_post_send(ch, &wr);
 	if (ret)
-		atomic_inc(&ch->sq_wr_avail);
+		srpt_sq_freed(ch, 1);
 	return ret;
 }
 
@@ -631,8 +648,11 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
 		if (ret)
 			return ret;
 	}
-	ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port, ctx->sg,
-			       ctx->nents, 0, va, rkey, dir);
+	if (srpt_inject(&srpt_inject_rw_eagain))
+		ret = -EAGAIN;
+	else
+		ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port,
+				       ctx->sg, ctx->nents, 0, va, rkey, dir);
 	if (ret < 0)
 		srpt_free_sgl(s, ctx->sg, ctx->nents);
 	else
@@ -677,8 +697,11 @@ static int srpt_init_rw_view(struct srpt_rdma_ch *ch,
 		sg_set_page(&ctx->sg[j], sg_page(&s->data_sg[first + j]), seg,
 			    in_page);
 	}
-	ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port, ctx->sg,
-			       ctx->nents, 0, va, rkey, dir);
+	if (srpt_inject(&srpt_inject_rw_eagain))
+		ret = -EAGAIN;
+	else
+		ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port,
+				       ctx->sg, ctx->nents, 0, va, rkey, dir);
 	if (ret < 0)
 		kfree(ctx->sg);
 	else
@@ -808,6 +831,13 @@ static int srpt_lend_imm_recv(struct srpt_rdma_ch *ch,
 	return 0;
 }
 
+/* Lend @r to @s while LIO parses its CDB (see srpt_cmd_submit()). */
+static void srpt_hold_recv(struct srpt_send_ioctx *s, struct srpt_recv_ioctx *r)
+{
+	s->imm_recv = r;
+	srpt_obj_inc(SRPT_OBJ_IMM_BUF);
+}
+
 /**
  * srpt_return_imm_recv() - repost a receive context lent to a command
  * @s: command
@@ -895,8 +925,10 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	send_wr->send_flags = IB_SEND_SIGNALED;
 	send_wr->next = NULL;
 
+	if (srpt_inject(&srpt_inject_sq_full))
+		return -EAGAIN;
 	if (atomic_sub_return(n_wr, &ch->sq_wr_avail) < 0) {
-		atomic_add(n_wr, &ch->sq_wr_avail);
+		srpt_sq_freed(ch, n_wr);
 		return -EAGAIN;
 	}
 	ib_dma_sync_single_for_device(ch->sdev->ib_dev, s->rsp_dma, len,
@@ -904,7 +936,7 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	s->n_wr_posted = n_wr;
 	ret = srpt_post_send(ch, first_rdma ? first_rdma : send_wr);
 	if (ret) {
-		atomic_add(n_wr, &ch->sq_wr_avail);
+		srpt_sq_freed(ch, n_wr);
 		if (ret != -ENOTCONN)
 			pr_err_ratelimited("%s: posting a response failed (%d)\n",
 					   ch->sess_name, ret);
@@ -956,10 +988,18 @@ static struct ib_send_wr *srpt_data_in_wrs(struct srpt_send_ioctx *s,
 	return next;
 }
 
-static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
+/**
+ * srpt_try_cmd_rsp() - build and post the response of a SCSI command
+ * @s:       command
+ * @data_in: post the data-in RDMA WRITEs in front of it
+ *
+ * Returns -EAGAIN, having changed nothing, if the send queue is full;
+ * otherwise 0: posted, or, when the channel cannot send any more, the
+ * command completed as if its SEND had.
+ */
+static int srpt_try_cmd_rsp(struct srpt_send_ioctx *s, bool data_in)
 {
-	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
-						 cmd);
+	struct se_cmd *cmd = &s->cmd;
 	struct srpt_rdma_ch *ch = s->ch;
 	struct srpt_rsp_info info = {
 		.tag	= s->tag,
@@ -991,9 +1031,85 @@ static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
 	srpt_return_credits(ch, info.req_lim_delta);
 	if (ret == -EAGAIN) {
 		s->state = SRPT_STATE_DATA_IN;
-		return -EAGAIN;		/* LIO retries from its queue-full work */
+		return -EAGAIN;
 	}
 	srpt_cmd_done(s);
+	return 0;
+}
+
+/* Send queue slots a response needs. */
+static u32 srpt_rsp_wrs(struct srpt_send_ioctx *s)
+{
+	if (s->rsp_kind == SRPT_RSP_DATA_IN && s->n_rw_ctx &&
+	    s->data_dir == SRPT_DIR_READ)
+		return s->n_rdma + 1;
+	return 1;
+}
+
+/**
+ * srpt_park_rsp() - keep a response that met a full send queue
+ * @s:    command
+ * @kind: which response
+ * @head: first in line again (a retry that failed again)
+ *
+ * Not every caller of queue_status retries -EAGAIN: LIO's own synchronous
+ * rejects in target_submit_prep() and our srpt_cmd_fail() ignore it, and
+ * a command whose response is never posted holds its session reference
+ * forever (the release work then waits in target_wait_for_sess_cmds()).
+ * So the driver never returns -EAGAIN from a response: it parks it on
+ * ch->rsp_wait, and srpt_rsp_work() posts it once send completions free
+ * slots (srpt_sq_freed()).  Returns false, parking nothing, once the
+ * channel stopped sending: the caller completes the command.
+ */
+static bool srpt_park_rsp(struct srpt_send_ioctx *s, enum srpt_rsp_kind kind,
+			  bool head)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	unsigned long flags;
+	bool parked;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	parked = ch->state <= CH_DRAINING;
+	if (parked) {
+		s->rsp_kind = kind;
+		if (head)
+			list_add(&s->rsp_entry, &ch->rsp_wait);
+		else
+			list_add_tail(&s->rsp_entry, &ch->rsp_wait);
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!parked)
+		return false;
+	/*
+	 * Slots freed after the failed attempt but before the list was
+	 * non-empty again kicked nobody (srpt_sq_freed() orders its check
+	 * after its add): look once more.  If there is no room, a WR is
+	 * outstanding and its completion will kick.
+	 */
+	smp_mb();
+	if (atomic_read(&ch->sq_wr_avail) >= (int)srpt_rsp_wrs(s))
+		queue_work(srpt_wq, &ch->rsp_work);
+	return true;
+}
+
+/* Send queue slots were given back: post the parked responses. */
+static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n)
+{
+	atomic_add(n, &ch->sq_wr_avail);
+	smp_mb__after_atomic();
+	if (!list_empty_careful(&ch->rsp_wait))
+		queue_work(srpt_wq, &ch->rsp_work);
+}
+
+static int srpt_queue_response(struct se_cmd *cmd, bool data_in)
+{
+	struct srpt_send_ioctx *s = container_of(cmd, struct srpt_send_ioctx,
+						 cmd);
+
+	if (srpt_try_cmd_rsp(s, data_in) == -EAGAIN &&
+	    !srpt_park_rsp(s, data_in ? SRPT_RSP_DATA_IN : SRPT_RSP_STATUS,
+			   false))
+		srpt_cmd_done(s);
 	return 0;
 }
 
@@ -1023,22 +1139,98 @@ static u8 srpt_tmr_rsp_code(u8 tmr_response)
 	}
 }
 
-static void srpt_send_tm_rsp(struct srpt_send_ioctx *s, u8 code)
+/* As srpt_try_cmd_rsp(), for the response to a task management IU. */
+static int srpt_try_tm_rsp(struct srpt_send_ioctx *s)
 {
 	struct srpt_rdma_ch *ch = s->ch;
 	struct srpt_rsp_info info = {
 		.tag		= s->tag,
 		.rsp_code_valid	= true,
-		.rsp_code	= code,
+		.rsp_code	= s->tm_code,
 	};
 	struct ib_send_wr send_wr;
 	size_t len;
+	int ret;
 
 	info.req_lim_delta = srpt_take_credits(ch);
 	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
 	s->state = SRPT_STATE_MGMT_RSP_SENT;
-	if (srpt_post_rsp(s, len, NULL, 0, &send_wr)) {
-		srpt_return_credits(ch, info.req_lim_delta);
+	ret = srpt_post_rsp(s, len, NULL, 0, &send_wr);
+	if (!ret)
+		return 0;
+	srpt_return_credits(ch, info.req_lim_delta);
+	if (ret == -EAGAIN) {
+		s->state = SRPT_STATE_MGMT;
+		return -EAGAIN;
+	}
+	srpt_cmd_done(s);
+	return 0;
+}
+
+static void srpt_send_tm_rsp(struct srpt_send_ioctx *s, u8 code)
+{
+	s->tm_code = code;
+	if (srpt_try_tm_rsp(s) == -EAGAIN &&
+	    !srpt_park_rsp(s, SRPT_RSP_TM, false))
+		srpt_cmd_done(s);
+}
+
+/**
+ * srpt_rsp_work() - post the responses parked on ch->rsp_wait, in order
+ * @work: ch->rsp_work
+ *
+ * Stops at the first one that still finds the send queue full; it goes
+ * back to the head of the line (srpt_park_rsp()).
+ */
+void srpt_rsp_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       rsp_work);
+	struct srpt_send_ioctx *s;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	while (!list_empty(&ch->rsp_wait)) {
+		s = list_first_entry(&ch->rsp_wait, struct srpt_send_ioctx,
+				     rsp_entry);
+		list_del_init(&s->rsp_entry);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (s->rsp_kind == SRPT_RSP_TM)
+			ret = srpt_try_tm_rsp(s);
+		else
+			ret = srpt_try_cmd_rsp(s, s->rsp_kind ==
+					       SRPT_RSP_DATA_IN);
+		if (ret == -EAGAIN) {
+			if (!srpt_park_rsp(s, s->rsp_kind, true))
+				srpt_cmd_done(s);
+			return;
+		}
+		spin_lock_irqsave(&ch->lock, flags);
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+/**
+ * srpt_fail_parked_rsps() - complete the commands whose response is parked
+ * @ch: channel past CH_DISCONNECTING, drained: nothing parks any more
+ *
+ * Called by the release work before it waits for the session's commands.
+ * The list is taken first, so that no later srpt_sq_freed() can queue
+ * @rsp_work again, then a running @rsp_work is waited for.
+ */
+void srpt_fail_parked_rsps(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *s, *tmp;
+	unsigned long flags;
+	LIST_HEAD(parked);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	list_splice_init(&ch->rsp_wait, &parked);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	cancel_work_sync(&ch->rsp_work);
+	list_for_each_entry_safe(s, tmp, &parked, rsp_entry) {
+		list_del_init(&s->rsp_entry);
 		srpt_cmd_done(s);
 	}
 }
@@ -1084,7 +1276,7 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 						 struct srpt_send_ioctx, cqe);
 	struct srpt_rdma_ch *ch = s->ch;
 
-	atomic_add(s->n_wr_posted, &ch->sq_wr_avail);
+	srpt_sq_freed(ch, s->n_wr_posted);
 	if (wc->status != IB_WC_SUCCESS)
 		srpt_wc_error(ch, wc, "response send");
 	srpt_cmd_done(s);
@@ -1109,7 +1301,7 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 						 rdma_cqe);
 	struct srpt_rdma_ch *ch = s->ch;
 
-	atomic_add(s->n_rdma, &ch->sq_wr_avail);
+	srpt_sq_freed(ch, s->n_rdma);
 	s->wc_status = wc->status;
 	if (unlikely(wc->status != IB_WC_SUCCESS))
 		srpt_wc_error(ch, wc, "RDMA READ");
@@ -1139,7 +1331,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 	if (READ_ONCE(ch->state) > CH_DRAINING)
 		goto fail;
 	if (atomic_sub_return(s->n_rdma, &ch->sq_wr_avail) < 0) {
-		atomic_add(s->n_rdma, &ch->sq_wr_avail);
+		srpt_sq_freed(ch, s->n_rdma);
 		return -EAGAIN;		/* LIO retries from its queue-full work */
 	}
 	for (i = s->n_rw_ctx; i-- > 0;)
@@ -1151,7 +1343,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 	ret = srpt_post_send(ch, first);
 	if (!ret)
 		return 0;
-	atomic_add(s->n_rdma, &ch->sq_wr_avail);
+	srpt_sq_freed(ch, s->n_rdma);
 	if (ret != -ENOTCONN)
 		pr_err_ratelimited("%s: posting RDMA READ failed (%d)\n",
 				   ch->sess_name, ret);
@@ -1260,6 +1452,14 @@ static void srpt_free_ext_table(struct srpt_send_ioctx *s)
 /*
  * Map the data buffers, let LIO copy the CDB, repost the IU unless its
  * immediate data was lent to the command, submit.
+ *
+ * While target_submit_prep() parses the CDB the receive context is lent to
+ * the command even without immediate data: if LIO rejects the command there
+ * (unknown LUN, reservation conflict, ...) it answers at once, and the
+ * response returns the IU's credit, so the buffer must be posted again
+ * before that response (srpt_queue_response() does it through
+ * srpt_return_imm_recv()); an initiator at its limit would otherwise send
+ * into an empty receive queue.
  */
 static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 			    struct srpt_send_ioctx *s,
@@ -1272,19 +1472,26 @@ static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	if (s->ext_table)
 		srpt_free_ext_table(s);	/* its descriptors are mapped now */
 	if (ret) {
-		srpt_cmd_fail(ch, r, s, ret == -ENOMEM ? TCM_OUT_OF_RESOURCES :
-				  TCM_INVALID_FIELD_IN_COMMAND_IU);
+		/* -EAGAIN: rdma_rw ran out of MRs; the initiator retries. */
+		srpt_cmd_fail(ch, r, s, ret == -ENOMEM || ret == -EAGAIN ?
+			      TCM_OUT_OF_RESOURCES :
+			      TCM_INVALID_FIELD_IN_COMMAND_IU);
 		return;
 	}
-	/* Once submitted, s may complete and be reused at any time. */
 	lent = s->imm_recv;
+	if (!lent)
+		srpt_hold_recv(s, r);
 	ret = target_submit_prep(&s->cmd, (unsigned char *)iu->cdb, s->sg,
 				 s->sg_cnt, NULL, 0, NULL, 0, GFP_KERNEL);
+	/*
+	 * LIO has answered already, and the response reposted @r: s may
+	 * complete and be reused at any time.
+	 */
+	if (ret)
+		return;
 	/* LIO has copied the CDB; everything else was copied or mapped. */
 	if (!lent)
-		srpt_repost_recv(ch, r);
-	if (ret)
-		return;		/* LIO has answered already */
+		srpt_return_imm_recv(s);
 	target_submit(&s->cmd);
 }
 
@@ -1335,12 +1542,13 @@ static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	if (!ret)
 		return;
 destroy:
-	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
+	srpt_sq_freed(ch, s->ext_n_rdma);
 	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, port, &s->ext_sg, 1,
 			    DMA_FROM_DEVICE);
 free:
 	srpt_free_ext_table(s);
-	srpt_cmd_fail(ch, r, s, ret == -EAGAIN ? TCM_OUT_OF_RESOURCES :
+	srpt_cmd_fail(ch, r, s, ret == -EAGAIN || ret == -ENOMEM ?
+			  TCM_OUT_OF_RESOURCES :
 			  TCM_INVALID_FIELD_IN_COMMAND_IU);
 }
 
@@ -1382,7 +1590,7 @@ static void srpt_table_done(struct ib_cq *cq, struct ib_wc *wc)
 						 table_cqe);
 	struct srpt_rdma_ch *ch = s->ch;
 
-	atomic_add(s->ext_n_rdma, &ch->sq_wr_avail);
+	srpt_sq_freed(ch, s->ext_n_rdma);
 	rdma_rw_ctx_destroy(&s->ext_rw, ch->qp, ch->sport->port, &s->ext_sg,
 			    1, DMA_FROM_DEVICE);
 	s->wc_status = wc->status;
@@ -1583,6 +1791,16 @@ void srpt_process_wait_list(struct srpt_rdma_ch *ch)
 			}
 			spin_lock_irqsave(&ch->lock, flags);
 			list_add(&r->wait_entry, &ch->wait_list);
+			/*
+			 * A command released while @r was off the list saw
+			 * it empty and kicked nobody.  Its n_cmds decrement
+			 * (a full barrier, after the tag is free) is then
+			 * visible here; otherwise its list check, which comes
+			 * after, sees @r.
+			 */
+			smp_mb();
+			if (atomic_read(&ch->n_cmds) < (int)ch->n_send)
+				ch->wait_kick = true;
 			break;
 		}
 	} while (ch->wait_kick);

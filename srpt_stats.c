@@ -7,6 +7,8 @@
  *   ports	one line of key=value fields per port: channels, events of the
  *		port and its channels, login rejects by reason
  *   channels	one line of key=value fields per live channel
+ *   inject_*	fault injection (write N): the next N response posts find
+ *		the send queue full, rdma_rw contexts fail (srpt_io.c)
  * tools/srpt-stat prints them as tables or JSON.
  */
 #include <linux/debugfs.h>
@@ -205,6 +207,11 @@ void srpt_stats_init(void)
 			    &srpt_ports_fops);
 	debugfs_create_file("channels", 0444, srpt_debugfs_dir, NULL,
 			    &srpt_channels_fops);
+	/* Fault injection for tests: see srpt_io.c. */
+	debugfs_create_atomic_t("inject_sq_full", 0600, srpt_debugfs_dir,
+				&srpt_inject_sq_full);
+	debugfs_create_atomic_t("inject_rw_eagain", 0600, srpt_debugfs_dir,
+				&srpt_inject_rw_eagain);
 }
 
 void srpt_stats_exit(void)

@@ -121,7 +121,7 @@ matches() {
 # row NAME ARGS EXPECTED: one table row, one TAP line.
 row() {
 	local name=$1 args=$2 exp=$3 out st answer why='' secs t0
-	local attr='' old=''
+	local attr='' old='' inject='' left=0
 	local -a argv
 	if [[ $exp == SKIP* ]]; then
 		ok "hostile: $name # SKIP ${exp#SKIP }"
@@ -133,6 +133,17 @@ row() {
 		args=${BASH_REMATCH[3]}
 		read -r old <"$attr"
 		echo "${BASH_REMATCH[2]}" >"$attr"
+	fi
+	# "!inject_sq_full=N ARGS": the next N response posts find the send
+	# queue full (debugfs fault injection); all N must have been used.
+	if [[ $args =~ ^!(inject_[a-z_]+)=([0-9]+)\ *(.*)$ ]]; then
+		inject=/sys/kernel/debug/ib_srpt/${BASH_REMATCH[1]}
+		args=${BASH_REMATCH[3]}
+		if [ ! -w "$inject" ]; then
+			not_ok "hostile: $name: no fault injection knob $inject"
+			return
+		fi
+		echo "${BASH_REMATCH[2]}" >"$inject"
 	fi
 	expand "$args"
 	eval "argv=($EXP)" || { not_ok "hostile: $name: bad arguments in the table"; return; }
@@ -159,6 +170,11 @@ row() {
 	fi
 	log "--- objects back after ${SECS}s"
 	[ -n "$attr" ] && echo "$old" >"$attr"
+	if [ -n "$inject" ]; then
+		read -r left <"$inject"
+		echo 0 >"$inject"
+		[ "$left" = 0 ] || why+="${why:+; }$left injected faults left unused"
+	fi
 	if [ -z "$why" ]; then
 		ok "hostile: $name: $answer"
 	else
