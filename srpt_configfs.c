@@ -250,13 +250,22 @@ struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn, const char *name)
 	return &tpg->tpg;
 }
 
-/* Close the channels of @tpg; caller holds srpt_dev_mutex. */
+/*
+ * Close the channels of @tpg wherever they are: when a port's GID 0
+ * changes (subnet prefix, alias GUID, RoCE MAC) the wwn is detached from
+ * it, or attached to another port, while the channels stay on the port
+ * they logged in on; looking only at tpg->port_id->sport left them open and
+ * the caller waiting for nr_channels forever.
+ */
 static void srpt_tpg_close_channels(struct srpt_tpg *tpg)
 {
-	struct srpt_port *sport = tpg->port_id->sport;
+	struct srpt_device *sdev;
+	u32 i;
 
-	if (sport)
-		srpt_close_port_channels(sport, tpg);
+	lockdep_assert_held(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, entry)
+		for (i = 0; i < sdev->port_cnt; i++)
+			srpt_close_port_channels(&sdev->port[i], tpg);
 }
 
 /**
