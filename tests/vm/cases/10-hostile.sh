@@ -46,6 +46,16 @@ objects() {
 	while read -r n c; do s+="$n=$c "; done <"$OBJ"
 	printf -v "$1" '%s' "${s% }"
 }
+# The channels of an initiator that just logged out may still be in their
+# release work: the baseline is the idle state, reached within TEARDOWN.
+idle() {
+	local kv
+	objects BASE
+	for kv in $BASE; do
+		case $kv in devices=*) ;; *=0) ;; *) return 1 ;; esac
+	done
+}
+wait_until "$TEARDOWN" idle
 objects BASE
 log "baseline objects: $BASE"
 base_ok=1
