@@ -112,18 +112,23 @@ trap 'vm_cleanup; echo "not ok - blktests: interrupted"; exit 130' INT TERM HUP
 # boot MODE: one guest boot running the selected tests against MODE.
 fail=0
 boot() {
-	local mode=$1 results=$build/$1 t0 timed_out=0 qrc grc why
+	local mode=$1 results=$build/$1 t0 timed_out=0 qrc grc why staged
 	rm -rf "$results" "$build/console-$mode.log"
 	mkdir -p "$results" || bail "cannot create $results"
 	: >"$results/tap"
+	staged=$results/modroot/lib/modules/$KVER/updates/ib_srpt.ko
 	if [ "$mode" = ours ]; then
-		cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko" >/dev/null ||
-			bail "cannot snapshot $module (being rebuilt?)"
+		# "make install" into a staging root; the guest copies it in.
+		KVER=$KVER "$here/blktests/stage.sh" "$results/modroot" &&
+			modinfo -F srcversion "$staged" >/dev/null ||
+			bail "cannot stage 'make install' of $module in $results/modroot"
 	fi
 	{
 		echo "MODE=$mode"
 		echo "TOP=$top"
-		echo "MODULE=$results/ib_srpt.ko"
+		echo "MODULE=$staged"
+		echo "BT_STAGE=$results/modroot"
+		echo "BT_CHECK_LIMIT=$((VM_TIMEOUT - 300))"
 		echo "MODULE_SRC=$module"
 		echo "KVER=$KVER"
 		echo "BT_DIR=$bt_dir"
@@ -187,7 +192,8 @@ report=$build/report.md
 	echo "# blktests srp group: Debian's in-tree ib_srpt and ours"
 	echo
 	echo "- date: $started; ib_srpt git revision: $git_rev"
-	[ -r "$module" ] && echo "- ours: $module version $(modinfo -F version "$module") srcversion $(modinfo -F srcversion "$module")"
+	staged=$build/ours/modroot/lib/modules/$KVER/updates/ib_srpt.ko
+	[ -r "$staged" ] && echo "- ours: $module version $(modinfo -F version "$staged") srcversion $(modinfo -F srcversion "$staged")"
 	echo "- blktests: $bt_rev ($bt_dir), USE_RXE=1, TIMEOUT=${BT_TIMEOUT:-30 (the default of blktests)}"
 	echo "- guest: qemu TCG, 2 vCPUs, ${VM_MEM} MiB, kernel $KVER; one boot per module"
 	for m in $MODULES; do

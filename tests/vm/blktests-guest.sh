@@ -11,8 +11,9 @@
 # module:
 #   MODE=intree  Debian's ib_srpt, as "modprobe ib_srpt" finds it;
 #   MODE=ours    the built module, installed into /lib/modules/$KVER/updates
-#                with scripts/install.sh (make install) so that blktests'
-#                own "modprobe ib_srpt" loads it.
+#                (the host's "make install" into a staging root, copied in:
+#                blktests-lib.sh bt_install_ours) so that blktests' own
+#                "modprobe ib_srpt" loads it.
 # A watcher records every ib_srpt loaded meanwhile: each must be the one
 # meant (version and srcversion of the built module, or Debian's).
 #
@@ -32,7 +33,7 @@ done
 VMDIR=${0%/*}
 # shellcheck source=/dev/null
 . "$R/run.conf"
-export R VMDIR MODE TOP MODULE MODULE_SRC KVER BT_DIR BT_TIMEOUT
+export R VMDIR MODE TOP MODULE MODULE_SRC KVER BT_DIR BT_TIMEOUT BT_STAGE
 TAP=$R/tap
 exec >>"$R/guest.log" 2>&1 </dev/null
 
@@ -81,7 +82,7 @@ main() {
 	bt_watch "$R/loads.txt" &
 	wpid=$!
 	stamp t0
-	bt_check "$R/blktests" $BT_TESTS
+	bt_check "$R/blktests" "$BT_CHECK_LIMIT" $BT_TESTS
 	since "$t0"
 	kill "$wpid"
 	diag "blktests ($label): ./check $BT_TESTS took ${SECS}s"

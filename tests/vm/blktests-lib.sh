@@ -14,8 +14,8 @@
 # state back.
 #
 # Environment: BT_DIR (the blktests tree, prepared on the host by
-# tests/blktests/tree.sh), TOP, KVER, MODULE (the module whose identity
-# counts), W, R.
+# tests/blktests/tree.sh), BT_STAGE (the host's staged "make install",
+# tests/blktests/stage.sh), TOP, KVER, W, R.
 
 BT_NS=srptpeer			# network namespace that holds veth1 meanwhile
 BT_UDEVD=/lib/systemd/systemd-udevd
@@ -104,9 +104,7 @@ bt_enter() {
 	bt_unload_target || return 1
 	rmmod_if_loaded ib_srp scsi_transport_srp || return 1
 	bt_net_single || { log "bt: moving veth1 into $BT_NS failed"; return 1; }
-	# blktests looks for each module it needs with find(1) over
-	# /lib/modules/$KVER/kernel: 90 s over 9p, a few seconds on tmpfs.
-	modules_on_tmpfs || log "bt: copying /lib/modules/$KVER to tmpfs failed"
+	bt_modules_links || log "bt: no symlink tree over /lib/modules/$KVER/kernel"
 	wait_until 20 bt_carrier veth0 || { log "bt: veth0 has no carrier"; return 1; }
 	bt_udev_start
 }
@@ -121,7 +119,8 @@ bt_leave() {
 	bt_udev_stop
 	bt_unload_target
 	rmmod_if_loaded ib_srp scsi_transport_srp scsi_debug null_blk
-	[ -e "$UPD" ] && { KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "bt: install.sh uninstall failed"; }
+	bt_uninstall_ours || log "bt: restoring the modules index failed"
+	bt_modules_unlink || log "bt: removing the symlink tree over kernel/ failed"
 	bt_net_restore || log "bt: veth1 not restored"
 	rdma link show 2>/dev/null | grep -q "^link $IBDEV/" || {
 		modprobe rdma_rxe && rdma link add "$IBDEV" type rxe netdev veth0
@@ -136,20 +135,69 @@ bt_ibdev_ready() {
 	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
 }
 
-# bt_install_ours: scripts/install.sh install (make install) in the guest,
-# so that blktests' own "modprobe ib_srpt" loads the built module; TAP lines.
-# WANT_V/WANT_S: the identity the loaded module must have.
+# bt_modules_links: blktests looks for every module it needs with find(1)
+# over /lib/modules/$KVER/kernel, which takes 5 s a module over 9p (90 s a
+# ./check, minutes on a loaded host).  A tree of symlinks on tmpfs, made in
+# one walk and bind-mounted over kernel/, makes that instant; the symlinks
+# point to the 9p files through a second bind mount, so every module loads
+# from the same file as before.  Undone by bt_modules_unlink.
+BT_KLINKS=$W/bt-kernel-links
+BT_KORIG=$W/bt-kernel-orig
+bt_modules_links() {
+	local k=/lib/modules/$KVER/kernel t0
+	[ -e "$W/.modules-on-tmpfs" ] && return 0	# already on tmpfs (case 30)
+	mountpoint -q "$k" && return 0
+	stamp t0
+	mkdir -p "$BT_KORIG" "$BT_KLINKS" &&
+		mount --bind "$k" "$BT_KORIG" &&
+		cp -as "$BT_KORIG/." "$BT_KLINKS/" &&
+		mount --bind "$BT_KLINKS" "$k" || return 1
+	since "$t0"
+	log "bt: symlink tree over $k in ${SECS}s"
+}
+bt_modules_unlink() {
+	local k=/lib/modules/$KVER/kernel
+	[ -d "$BT_KLINKS" ] || return 0
+	umount "$k" && umount "$BT_KORIG" && rm -rf "$BT_KLINKS" && rmdir "$BT_KORIG"
+}
+
+# bt_install_ours: our module where blktests' own "modprobe ib_srpt" finds
+# it: the host ran "make install" into the staging root BT_STAGE
+# (tests/blktests/stage.sh: updates/ib_srpt.ko and depmod's index over the
+# kernel's modules plus ours); its updates/ib_srpt.ko and modules.* index
+# files are copied into /lib/modules/$KVER (the guest's overlay), the
+# originals kept for bt_uninstall_ours.  TAP line.  WANT_V/WANT_S: the
+# identity the loaded module must have.
+BT_IDX_ORIG=$W/bt-modules-index
 bt_install_ours() {
-	local path st
-	KVER=$KVER "$INSTALL" install >&2 2>&1
-	st=$?
+	local d=/lib/modules/$KVER st=${BT_STAGE:-}/lib/modules/$KVER path f
+	if [ -z "${BT_STAGE:-}" ] || [ ! -r "$st/updates/ib_srpt.ko" ]; then
+		not_ok "blktests: our ib_srpt staged by the host (${BT_STAGE:-no BT_STAGE}: see run.sh's output)"
+		return 1
+	fi
+	if [ ! -d "$BT_IDX_ORIG" ]; then
+		mkdir -p "$BT_IDX_ORIG" && cp -p "$d"/modules.* "$BT_IDX_ORIG/" || return 1
+	fi
+	mkdir -p "$d/updates" && cp "$st/updates/ib_srpt.ko" "$UPD" || return 1
+	for f in "$st"/modules.*; do
+		case ${f##*/} in modules.order | modules.builtin | modules.builtin.modinfo) continue ;; esac
+		cp "$f" "$d/" || return 1
+	done
 	path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-	if [ "$st" = 0 ] && [ "$path" = "$UPD" ] && [ "$(modinfo -F srcversion "$UPD")" = "$WANT_S" ]; then
-		ok "blktests: make install put our ib_srpt where modprobe finds it ($path, srcversion $WANT_S)"
+	if [ "$path" = "$UPD" ] && [ "$(modinfo -F srcversion "$UPD")" = "$WANT_S" ]; then
+		ok "blktests: our ib_srpt installed where modprobe finds it ($path, srcversion $WANT_S)"
 		return 0
 	fi
-	not_ok "blktests: make install put our ib_srpt where modprobe finds it ($path, status $st, srcversion $(modinfo -F srcversion "$UPD" 2>/dev/null), want $WANT_S)"
+	not_ok "blktests: our ib_srpt installed where modprobe finds it ($path, srcversion $(modinfo -F srcversion "$UPD" 2>/dev/null), want $WANT_S)"
 	return 1
+}
+# bt_uninstall_ours: the kernel's own index back, updates/ib_srpt.ko gone.
+bt_uninstall_ours() {
+	local d=/lib/modules/$KVER
+	[ -d "$BT_IDX_ORIG" ] || return 0
+	rm -f "$UPD"
+	rmdir "$d/updates" 2>/dev/null
+	cp -p "$BT_IDX_ORIG"/modules.* "$d/" && rm -rf "$BT_IDX_ORIG"
 }
 
 # bt_watch FILE: record every ib_srpt that gets loaded while blktests runs
@@ -198,12 +246,14 @@ bt_watch_verdict() {
 	fi
 }
 
-# bt_check OUT TESTS...: run blktests' ./check for TESTS with its results in
-# OUT (USE_RXE=1; TIMEOUT from BT_TIMEOUT if set).  Its console output goes
-# to OUT/check.log.
+# bt_check OUT LIMIT TESTS...: run blktests' ./check for TESTS with its
+# results in OUT (USE_RXE=1; TIMEOUT from BT_TIMEOUT if set), killed after
+# LIMIT seconds (its unfinished tests then have no result and fail).  Its
+# console output goes to OUT/check.log.
 bt_check() {
-	local out=$1 cfg
-	shift
+	local out=$1 limit=$2 cfg
+	shift 2
+	[ "$limit" -ge 60 ] || { diag "blktests: no time left for ./check (${limit}s)"; return 1; }
 	mkdir -p "$out"
 	cfg=$out/config
 	{
@@ -211,7 +261,10 @@ bt_check() {
 		[ -n "${BT_TIMEOUT:-}" ] && echo "TIMEOUT=$BT_TIMEOUT"
 	} >"$cfg"
 	log "bt: ./check -c $cfg -o $out $*"
-	(cd "$BT_DIR" && ./check -c "$cfg" -o "$out" "$@") >"$out/check.log" 2>&1
+	(cd "$BT_DIR" && timeout -k 30 "$limit" ./check -c "$cfg" -o "$out" "$@") >"$out/check.log" 2>&1
+	local st=$?
+	[ "$st" = 124 ] || [ "$st" = 137 ] && diag "blktests: ./check killed after ${limit}s"
+	return "$st"
 }
 
 # bt_results OUT LABEL TESTS...: one TAP line per test ("blktests srp/NNN
