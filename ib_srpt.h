@@ -334,13 +334,19 @@ enum srpt_cmd_state {
 /**
  * struct srpt_recv_ioctx - a receive buffer
  * @cqe:	completion entry (srpt_recv_done)
- * @buf:	buffer of ch->recv_buf_size bytes
+ * @mem:	the allocation: @lead bytes, then @buf
+ * @lead:	bytes in front of @buf (ch->recv_lead; 0 for SRQ buffers)
+ * @pages:	@mem is alloc_pages_exact() memory, else kmalloc()
+ * @buf:	buffer of ch->recv_buf_size bytes, where the IU is received
  * @dma:	its DMA address
  * @byte_len:	bytes received (valid while parked on the wait list)
  * @wait_entry:	on ch->wait_list while parked
  */
 struct srpt_recv_ioctx {
 	struct ib_cqe cqe;
+	void *mem;
+	u32 lead;
+	bool pages;
 	void *buf;
 	u64 dma;
 	u32 byte_len;
@@ -352,11 +358,14 @@ struct srpt_recv_ioctx {
  * @rw:		rdma_rw context
  * @sg:		local pages for it
  * @nents:	entries in @sg
+ * @view:	@sg only points into the command's @data_sg pages (descriptors
+ *		not split at page boundaries); else it owns its pages
  */
 struct srpt_rw_ctx {
 	struct rdma_rw_ctx rw;
 	struct scatterlist *sg;
 	unsigned int nents;
+	bool view;
 };
 
 /**
@@ -376,11 +385,16 @@ struct srpt_rw_ctx {
  * @n_rdma:	work requests those contexts post
  * @data_len:	sum of descriptor lengths
  * @sg:		scatterlist handed to LIO (chained over @rw_ctxs, or
- *		@imm_sg)
+ *		@data_sg, or @imm_sg); always whole pages at offset 0 but
+ *		for the last entry, which may be shorter
  * @sg_cnt:	its length
+ * @data_sg:	pages of the whole transfer when the descriptors do not split
+ *		it at page boundaries (then @rw_ctxs are views), or NULL
+ * @data_nents:	entries in @data_sg
  * @imm_recv:	receive context lent to the command: its buffer holds the
  *		immediate data LIO writes from (or NULL)
- * @imm_sg:	one-entry scatterlist over that data
+ * @imm_sg:	scatterlist over that data, one entry per page
+ *		(ch->imm_sg_max entries; NULL without immediate data)
  * @table_cqe:	completion entry of the descriptor table READ
  * @ext_table:	external descriptor table being fetched, or NULL
  * @ext_sg:	its scatterlist
@@ -415,8 +429,10 @@ struct srpt_send_ioctx {
 	u32 data_len;
 	struct scatterlist *sg;
 	u32 sg_cnt;
+	struct scatterlist *data_sg;
+	unsigned int data_nents;
 	struct srpt_recv_ioctx *imm_recv;
-	struct scatterlist imm_sg;
+	struct scatterlist *imm_sg;
 	struct ib_cqe table_cqe;
 	void *ext_table;
 	struct scatterlist ext_sg;
@@ -456,6 +472,10 @@ struct srpt_send_ioctx {
  * @limits:		bounds applied to every SRP_CMD
  * @rq_size:		receive ring depth (== initial credits)
  * @recv_buf_size:	bytes per receive buffer
+ * @recv_lead:		bytes allocated in front of each receive buffer so
+ *			that immediate data starts on a page boundary
+ *			(see srpt_recv_lead())
+ * @imm_sg_max:		pages immediate data can span, 0 without it
  * @rsp_buf_size:	bytes per response buffer
  * @sq_size:		send queue depth (tpg attribute)
  * @sq_wr_avail:	send queue slots not in use
@@ -507,6 +527,8 @@ struct srpt_rdma_ch {
 	struct srpt_cmd_limits limits;
 	u32 rq_size;
 	u32 recv_buf_size;
+	u32 recv_lead;
+	u32 imm_sg_max;
 	u32 rsp_buf_size;
 	u32 sq_size;
 	atomic_t sq_wr_avail;

@@ -42,7 +42,10 @@ static void srpt_free_recv_ioctx(struct ib_device *dev,
 	if (!r)
 		return;
 	ib_dma_unmap_single(dev, r->dma, size, DMA_FROM_DEVICE);
-	kfree(r->buf);
+	if (r->pages)
+		free_pages_exact(r->mem, r->lead + size);
+	else
+		kfree(r->mem);
 	kfree(r);
 	srpt_obj_dec(SRPT_OBJ_RECV_IOCTX);
 }
@@ -76,6 +79,7 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 				    DMA_TO_DEVICE);
 		if (s->page)
 			__free_page(s->page);
+		kfree(s->imm_sg);
 		kfree(s->rsp_buf);
 		kfree(s);
 		srpt_obj_dec(SRPT_OBJ_SEND_IOCTX);
@@ -192,17 +196,34 @@ void srpt_free_ch_rings(struct srpt_rdma_ch *ch)
 	srpt_free_t_logout(ch);
 }
 
+/**
+ * srpt_alloc_recv_ioctx() - a receive buffer
+ * @dev:   RDMA device
+ * @size:  bytes an IU may have
+ * @lead:  bytes in front of the IU (see srpt_recv_layout())
+ * @pages: whole pages, physically contiguous and page aligned, so that data
+ *	   at a page-aligned offset of the allocation can be handed to LIO
+ *	   page by page (immediate data); else kmalloc
+ */
 static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
-						     u32 size)
+						     u32 size, u32 lead,
+						     bool pages)
 {
 	struct srpt_recv_ioctx *r;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return NULL;
-	r->buf = kzalloc(size, GFP_KERNEL);
-	if (!r->buf)
+	r->lead = lead;
+	r->pages = pages;
+	if (pages)
+		r->mem = alloc_pages_exact(lead + size,
+					   GFP_KERNEL | __GFP_ZERO);
+	else
+		r->mem = kzalloc(size, GFP_KERNEL);
+	if (!r->mem)
 		goto free_r;
+	r->buf = r->mem + lead;
 	r->dma = ib_dma_map_single(dev, r->buf, size, DMA_FROM_DEVICE);
 	if (ib_dma_mapping_error(dev, r->dma))
 		goto free_buf;
@@ -212,7 +233,10 @@ static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
 	return r;
 
 free_buf:
-	kfree(r->buf);
+	if (pages)
+		free_pages_exact(r->mem, lead + size);
+	else
+		kfree(r->mem);
 free_r:
 	kfree(r);
 	return NULL;
@@ -233,6 +257,12 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 				       DMA_TO_DEVICE);
 	if (ib_dma_mapping_error(dev, s->rsp_dma))
 		goto free_buf;
+	if (ch->imm_sg_max) {
+		s->imm_sg = kcalloc(ch->imm_sg_max, sizeof(*s->imm_sg),
+				    GFP_KERNEL);
+		if (!s->imm_sg)
+			goto unmap;
+	}
 	/* Best effort: without it, small transfers allocate like large ones. */
 	s->page = alloc_page(GFP_KERNEL);
 	s->ch = ch;
@@ -243,6 +273,8 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 	srpt_obj_inc(SRPT_OBJ_SEND_IOCTX);
 	return s;
 
+unmap:
+	ib_dma_unmap_single(dev, s->rsp_dma, ch->rsp_buf_size, DMA_TO_DEVICE);
 free_buf:
 	kfree(s->rsp_buf);
 free_s:
@@ -251,13 +283,43 @@ free_s:
 }
 
 /**
+ * srpt_recv_layout() - where immediate data lands in a receive buffer
+ * @ch: channel with its login parameters and limits applied
+ *
+ * Immediate data is handed to LIO where it arrived (srpt_lend_imm_recv()),
+ * so it must have the shape every backstore accepts, the shape the pages of
+ * target_alloc_sgl() have: whole pages at offset 0, only the last one
+ * shorter.  Block drivers need each segment to be aligned to and a multiple
+ * of the sector size (brd warns, null_blk copies to the wrong sectors,
+ * O_DIRECT fileio fails); ib_srp puts the data 68 bytes into the IU, which
+ * in a plain kmalloc'ed buffer makes a 4 KiB write two segments of 4028 and
+ * 68 bytes.  So the IU is received @recv_lead bytes into a page-aligned,
+ * physically contiguous allocation, such that the byte at imm_data_offset
+ * starts a page: for ib_srp's 8260-byte IUs, 4028 + 8260 = three pages.
+ * SRQ buffers carry no immediate data.
+ */
+static void srpt_recv_layout(struct srpt_rdma_ch *ch)
+{
+	u32 off = ch->limits.imm_data_offset;
+
+	ch->recv_lead = 0;
+	ch->imm_sg_max = 0;
+	if (!off || ch->srq || ch->recv_buf_size <= off)
+		return;
+	ch->recv_lead = (PAGE_SIZE - off % PAGE_SIZE) % PAGE_SIZE;
+	ch->imm_sg_max = DIV_ROUND_UP(ch->recv_buf_size - off, PAGE_SIZE);
+}
+
+/**
  * srpt_alloc_ch_rings() - allocate the receive and send contexts
- * @ch: channel with rq_size, n_send, recv_buf_size and rsp_buf_size set
+ * @ch: channel with rq_size, n_send, recv_buf_size, rsp_buf_size and its
+ *	limits set
  */
 int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
 {
 	u32 i;
 
+	srpt_recv_layout(ch);
 	ch->send_ring = kcalloc(ch->n_send, sizeof(*ch->send_ring),
 				GFP_KERNEL);
 	if (!ch->send_ring || srpt_alloc_t_logout(ch))
@@ -270,7 +332,9 @@ int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
 	}
 	for (i = 0; !ch->srq && i < ch->rq_size; i++) {
 		ch->recv_ring[i] = srpt_alloc_recv_ioctx(ch->sdev->ib_dev,
-							 ch->recv_buf_size);
+							 ch->recv_buf_size,
+							 ch->recv_lead,
+							 ch->imm_sg_max > 0);
 		if (!ch->recv_ring[i])
 			goto fail;
 	}
@@ -375,7 +439,7 @@ static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
 		goto fail;
 	for (i = 0; i < srq->size; i++) {
 		srq->ring[i] = srpt_alloc_recv_ioctx(sdev->ib_dev,
-						     srq->buf_size);
+						     srq->buf_size, 0, false);
 		if (!srq->ring[i] ||
 		    srpt_post_recv_buf(sdev->ib_dev, sdev->pd, NULL, srq->srq,
 				       srq->ring[i], srq->buf_size))
@@ -464,6 +528,8 @@ static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
 	s->data_len = 0;
 	s->sg = NULL;
 	s->sg_cnt = 0;
+	s->data_sg = NULL;
+	s->data_nents = 0;
 	s->imm_recv = NULL;
 	s->lio_owned = false;
 	s->n_wr_posted = 0;
@@ -529,11 +595,18 @@ static void srpt_free_rw_ctxs(struct srpt_rdma_ch *ch,
 
 		rdma_rw_ctx_destroy(&ctx->rw, ch->qp, ch->sport->port,
 				    ctx->sg, ctx->nents, dir);
-		srpt_free_sgl(s, ctx->sg, ctx->nents);
+		if (ctx->view)
+			kfree(ctx->sg);
+		else
+			srpt_free_sgl(s, ctx->sg, ctx->nents);
 		srpt_obj_dec(SRPT_OBJ_RW_CTX);
 	}
 	if (s->rw_ctxs != &s->s_rw_ctx)
 		kfree(s->rw_ctxs);
+	if (s->data_sg)
+		target_free_sgl(s->data_sg, s->data_nents);
+	s->data_sg = NULL;
+	s->data_nents = 0;
 	s->rw_ctxs = NULL;
 	s->n_rw_ctx = 0;
 	s->n_rdma = 0;
@@ -551,6 +624,7 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
 	int ret;
 
 	srpt_get_desc(desc, i, &va, &rkey, &len);
+	ctx->view = false;
 	if (chain || !srpt_use_page(s, len, &ctx->sg, &ctx->nents)) {
 		ret = target_alloc_sgl(&ctx->sg, &ctx->nents, len, false,
 				       chain);
@@ -567,13 +641,66 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
 }
 
 /**
+ * srpt_init_rw_view() - rdma_rw context over part of the command's pages
+ * @ch:   channel
+ * @s:    command whose @data_sg covers the whole transfer
+ * @ctx:  context to set up
+ * @off:  where the descriptor's data starts in the transfer
+ * @desc: descriptor table
+ * @i:    index of the descriptor
+ * @dir:  DMA direction
+ *
+ * The context gets a scatterlist of its own (rdma_rw maps it) over the
+ * pieces of @s->data_sg's pages that hold bytes @off to @off + len - 1;
+ * the pages themselves are LIO's list.
+ */
+static int srpt_init_rw_view(struct srpt_rdma_ch *ch,
+			     struct srpt_send_ioctx *s, struct srpt_rw_ctx *ctx,
+			     u32 off, const u8 *desc, u32 i,
+			     enum dma_data_direction dir)
+{
+	u32 rkey, len, first, pos, in_page, seg, j;
+	u64 va;
+	int ret;
+
+	srpt_get_desc(desc, i, &va, &rkey, &len);
+	first = off / PAGE_SIZE;
+	ctx->view = true;
+	ctx->nents = (off + len - 1) / PAGE_SIZE - first + 1;
+	ctx->sg = kmalloc_array(ctx->nents, sizeof(*ctx->sg), GFP_KERNEL);
+	if (!ctx->sg)
+		return -ENOMEM;
+	sg_init_table(ctx->sg, ctx->nents);
+	for (j = 0, pos = off; j < ctx->nents; j++, pos += seg) {
+		in_page = pos % PAGE_SIZE;
+		seg = min_t(u32, off + len - pos, PAGE_SIZE - in_page);
+		sg_set_page(&ctx->sg[j], sg_page(&s->data_sg[first + j]), seg,
+			    in_page);
+	}
+	ret = rdma_rw_ctx_init(&ctx->rw, ch->qp, ch->sport->port, ctx->sg,
+			       ctx->nents, 0, va, rkey, dir);
+	if (ret < 0)
+		kfree(ctx->sg);
+	else
+		srpt_obj_inc(SRPT_OBJ_RW_CTX);
+	return ret;
+}
+
+/**
  * srpt_alloc_rw_ctxs() - buffers and rdma_rw contexts for a command
  * @ch:  channel
  * @s:   command
  * @iu:  validated SRP_CMD
  *
- * One context per descriptor of non-zero length; their scatterlists are
- * chained into the one handed to LIO.  On failure nothing is left behind.
+ * One context per descriptor of non-zero length.  The list handed to LIO
+ * is whole pages at offset 0 with only its last entry shorter, whatever
+ * the descriptors look like, because block backstores need every segment
+ * sector aligned (see srpt_recv_layout()).  When every descriptor but the
+ * last covers whole pages (ib_srp's, almost always), each context allocates
+ * its own pages and their lists are chained into LIO's.  Otherwise the
+ * pages of the whole transfer are allocated as one list for LIO, and each
+ * context maps a view of its part (srpt_init_rw_view()).  On failure
+ * nothing is left behind.
  */
 static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 			      struct srpt_send_ioctx *s,
@@ -581,7 +708,8 @@ static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 {
 	enum dma_data_direction dir = srpt_rdma_dir(iu->dir);
 	struct srpt_rw_ctx *prev = NULL;
-	u32 i, n = 0, k = 0;
+	u32 i, n = 0, k = 0, off = 0;
+	bool shaped;
 	u64 va;
 	u32 rkey, len;
 	int ret;
@@ -599,23 +727,41 @@ static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 		if (!s->rw_ctxs)
 			return -ENOMEM;
 	}
-	for (i = 0; i < iu->nr_desc; i++) {
+	shaped = srpt_desc_page_shaped(iu->desc, iu->nr_desc, PAGE_SIZE);
+	if (!shaped) {
+		ret = target_alloc_sgl(&s->data_sg, &s->data_nents,
+				       iu->data_len, false, false);
+		if (ret)
+			goto unwind;
+	}
+	for (i = 0; i < iu->nr_desc; i++, off += len) {
 		struct srpt_rw_ctx *ctx = &s->rw_ctxs[k];
 
 		srpt_get_desc(iu->desc, i, &va, &rkey, &len);
 		if (!len)
 			continue;
-		ret = srpt_init_rw_ctx(ch, s, ctx, iu->desc, i, k + 1 < n, dir);
+		if (shaped)
+			ret = srpt_init_rw_ctx(ch, s, ctx, iu->desc, i,
+					       k + 1 < n, dir);
+		else
+			ret = srpt_init_rw_view(ch, s, ctx, off, iu->desc, i,
+						dir);
 		if (ret < 0)
 			goto unwind;
 		s->n_rdma += ret;
-		if (prev)
+		if (shaped && prev)
 			sg_chain(prev->sg, prev->nents + 1, ctx->sg);
-		s->sg_cnt += ctx->nents;
+		if (shaped)
+			s->sg_cnt += ctx->nents;
 		prev = ctx;
 		s->n_rw_ctx = ++k;
 	}
-	s->sg = s->rw_ctxs[0].sg;
+	if (shaped) {
+		s->sg = s->rw_ctxs[0].sg;
+	} else {
+		s->sg = s->data_sg;
+		s->sg_cnt = s->data_nents;
+	}
 	if (s->n_rdma + 1 > ch->sq_wr_max) {
 		ret = -EINVAL;
 		goto unwind;
@@ -627,20 +773,39 @@ unwind:
 	return ret;
 }
 
-/*
- * Immediate data is used where it arrived: the receive context is lent to
- * the command and given back by srpt_return_imm_recv() before the response
- * (which returns the credit for it) or when the command ends without one.
+/**
+ * srpt_lend_imm_recv() - hand immediate data to LIO where it arrived
+ * @ch: channel
+ * @s:  command
+ * @r:  receive context holding the IU
+ * @iu: the parsed SRP_CMD
+ *
+ * The receive context is lent to the command and given back by
+ * srpt_return_imm_recv() before the response (which returns the credit
+ * for it) or when the command ends without one.  srpt_recv_layout() put the
+ * data on a page boundary; LIO gets one scatterlist entry per page.
  */
-static void srpt_lend_imm_recv(struct srpt_send_ioctx *s,
-			       struct srpt_recv_ioctx *r,
-			       const struct srpt_cmd_iu *iu)
+static int srpt_lend_imm_recv(struct srpt_rdma_ch *ch,
+			      struct srpt_send_ioctx *s,
+			      struct srpt_recv_ioctx *r,
+			      const struct srpt_cmd_iu *iu)
 {
-	sg_init_one(&s->imm_sg, iu->imm_data, iu->data_len);
+	const u8 *p = iu->imm_data;
+	u32 left = iu->data_len, n = DIV_ROUND_UP(left, PAGE_SIZE);
+	u32 i, len;
+
+	if (WARN_ON_ONCE(offset_in_page(p) || n > ch->imm_sg_max))
+		return -EINVAL;
+	sg_init_table(s->imm_sg, n);
+	for (i = 0; i < n; i++, p += len, left -= len) {
+		len = min_t(u32, left, PAGE_SIZE);
+		sg_set_page(&s->imm_sg[i], virt_to_page(p), len, 0);
+	}
 	s->imm_recv = r;
-	s->sg = &s->imm_sg;
-	s->sg_cnt = 1;
+	s->sg = s->imm_sg;
+	s->sg_cnt = n;
 	srpt_obj_inc(SRPT_OBJ_IMM_BUF);
+	return 0;
 }
 
 /**
@@ -675,8 +840,7 @@ static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
 		   SRPT_EV_WRITE_BYTES, iu->data_len);
 	if (iu->imm_data) {
 		srpt_ch_ev(ch, SRPT_EV_IMM_DATA, 1);
-		srpt_lend_imm_recv(s, r, iu);
-		return 0;
+		return srpt_lend_imm_recv(ch, s, r, iu);
 	}
 	if (iu->ext_table)
 		return -EOPNOTSUPP;

@@ -287,6 +287,26 @@ bool srpt_desc_total(const u8 *desc, u32 nr, u32 *total)
 	return true;
 }
 
+bool srpt_desc_page_shaped(const u8 *desc, u32 nr, u32 page_size)
+{
+	u32 i, last = nr;
+
+	for (i = nr; i-- > 0;) {
+		if (srpt_get_be32(desc + (size_t)i * SRPT_DIRECT_DESC_LEN + 12)) {
+			last = i;
+			break;
+		}
+	}
+	for (i = 0; i < last; i++) {
+		u32 l = srpt_get_be32(desc + (size_t)i * SRPT_DIRECT_DESC_LEN +
+				      12);
+
+		if (l % page_size)
+			return false;
+	}
+	return true;
+}
+
 /* SRP_CMD field offsets. */
 enum {
 	SRPT_CMD_BUF_FMT	= 5,

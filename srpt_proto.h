@@ -383,6 +383,13 @@ static inline void srpt_get_desc(const u8 *desc, u32 i, u64 *va, u32 *key,
 /* Sum the lengths of @nr descriptors at @desc; false on 32-bit overflow. */
 bool srpt_desc_total(const u8 *desc, u32 nr, u32 *total);
 
+/*
+ * True if every descriptor but the last one of non-zero length covers a
+ * whole number of pages of @page_size bytes, i.e. buffers allocated per
+ * descriptor concatenate into whole pages (see srpt_alloc_rw_ctxs()).
+ */
+bool srpt_desc_page_shaped(const u8 *desc, u32 nr, u32 page_size);
+
 /**
  * struct srpt_tsk_mgmt_iu - a parsed SRP_TSK_MGMT
  * @tag:	tag of this IU

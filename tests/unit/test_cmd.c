@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for srpt_parse_cmd() and srpt_desc_total().
+ * Unit tests for srpt_parse_cmd(), srpt_desc_total() and
+ * srpt_desc_page_shaped().
  */
 #include "helpers.h"
 
@@ -942,6 +943,43 @@ static void desc_total(void **s)
 	assert_false(srpt_desc_total(d, 4, &total));
 }
 
+/* ------------------------- desc_page_shaped ------------------------------ */
+
+static void desc_page_shaped(void **s)
+{
+	u8 d[4 * 16];
+
+	(void)s;
+	memset(d, 0, sizeof(d));
+	assert_true(srpt_desc_page_shaped(d, 0, 4096));
+	assert_true(srpt_desc_page_shaped(d, 4, 4096));	/* all empty */
+
+	/* Whole pages, then any tail: the per-descriptor buffers concatenate
+	 * into whole pages. */
+	put_desc(d, 1, 1, 8192);
+	put_desc(d + 16, 1, 1, 4096);
+	put_desc(d + 32, 1, 1, 100);
+	assert_true(srpt_desc_page_shaped(d, 3, 4096));
+	/* Trailing empty descriptors do not count as "the last". */
+	assert_true(srpt_desc_page_shaped(d, 4, 4096));
+	/* One descriptor of any length. */
+	put_desc(d, 1, 1, 3584);
+	assert_true(srpt_desc_page_shaped(d, 1, 4096));
+	/* ...but not before another one: 3584 + 4096 leaves a short segment
+	 * in the middle (ib_srp never_register=1 on a buffer 512 bytes into a
+	 * page). */
+	assert_false(srpt_desc_page_shaped(d, 2, 4096));
+	/* An empty descriptor between whole pages is harmless. */
+	put_desc(d, 1, 1, 4096);
+	put_desc(d + 16, 1, 1, 0);
+	put_desc(d + 32, 1, 1, 4096);
+	put_desc(d + 48, 1, 1, 1);
+	assert_true(srpt_desc_page_shaped(d, 4, 4096));
+	put_desc(d + 16, 1, 1, 512);
+	assert_false(srpt_desc_page_shaped(d, 4, 4096));
+	assert_true(srpt_desc_page_shaped(d, 4, 512));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1022,7 @@ int main(void)
 		T(imm_not_negotiated),
 		T(imm_max_data_len),
 		T(desc_total),
+		T(desc_page_shaped),
 	};
 
 	return RUN("srp_cmd", tests);

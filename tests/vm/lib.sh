@@ -23,6 +23,8 @@ SRP_ADD=/sys/class/infiniband_srp/srp-$IBDEV-1/add_target
 RD_MB=256				# ramdisk LUN 0 (rd_mcp)
 FD_MB=64				# fileio LUN 1, file in the guest's tmpfs
 FD_FILE=$W/lun/fd.img
+NB_MB=256				# iblock LUN 2 on a memory-backed null_blk
+NB_NAME=srptvm				# its null_blk configfs item
 LOGIN_TIMEOUT=60			# add_target write, seconds
 BOUND=30				# teardown bound, seconds
 
@@ -221,14 +223,14 @@ set_rdma_cm_port() {
 	[ "$cur" = "$RDMA_CM_PORT" ] || echo "$RDMA_CM_PORT" >"$f"
 }
 
-# tpg_luns_create: the TPG and its LUNs 0 and 1 again by hand in configfs,
+# tpg_luns_create: the TPG and its LUNs 0-2 again by hand in configfs,
 # over the backstores setup_target made (they outlive the fabric's tree;
 # targetcli would take 10-60 s here).  The caller adds ACLs, then enables.
 tpg_luns_create() {
 	local l bs
-	bs=("$CFS"/core/rd_mcp_*/rd "$CFS"/core/fileio_*/fd)
+	bs=("$CFS"/core/rd_mcp_*/rd "$CFS"/core/fileio_*/fd "$CFS"/core/iblock_*/nb)
 	mkdir -p "$TPG" || return 1
-	for l in 0 1; do
+	for l in 0 1 2; do
 		mkdir "$TPG/lun/lun_$l" && ln -s "${bs[l]}" "$TPG/lun/lun_$l/bs" || return 1
 	done
 }
@@ -277,28 +279,49 @@ srpt_tree_remove() {
 	rmdir "$SRPT"
 }
 
-# setup_target: fresh configuration with unmodified targetcli: ramdisk LUN 0
-# and fileio LUN 1 under the GID-named port ib.<gid>, and an ACL for our
-# initiator (whose port ID is the same GID, see INIT_EXT).  Arguments are
-# more targetcli commands for the same targetcli process.
+# nullb_dev: NB_DEV = the memory-backed null_blk disk for LUN 2 (made once
+# per boot through null_blk's configfs: it completes in softirq, after the
+# submission returned, as real block devices do).
+nullb_dev() {
+	local c=/sys/kernel/config/nullb/$NB_NAME
+	[ -d /sys/module/null_blk ] || modprobe null_blk nr_devices=0 || return 1
+	if [ ! -d "$c" ]; then
+		mkdir "$c" && echo 1 >"$c/memory_backed" && echo 512 >"$c/blocksize" &&
+			echo "$NB_MB" >"$c/size" && echo 1 >"$c/power" || return 1
+	fi
+	# Named after the configfs item (6.1) or nullb<index>.
+	NB_DEV=/dev/$NB_NAME
+	[ -b "$NB_DEV" ] || NB_DEV=/dev/nullb$(<"$c/index")
+	[ -b "$NB_DEV" ]
+}
+
+# setup_target: fresh configuration with unmodified targetcli: ramdisk LUN 0,
+# fileio LUN 1 and iblock LUN 2 (null_blk) under the GID-named port
+# ib.<gid>, and an ACL for our initiator (whose port ID is the same GID, see
+# INIT_EXT).  Arguments are more targetcli commands for the same targetcli
+# process.
 # shellcheck disable=SC2120 # the arguments are optional
 setup_target() {
 	mkdir -p "${FD_FILE%/*}"
+	nullb_dev || { log "null_blk device for LUN 2 failed"; return 1; }
 	tcli "clearconfig confirm=True" \
 		"/backstores/ramdisk create name=rd size=${RD_MB}M" \
 		"/backstores/fileio create name=fd file_or_dev=$FD_FILE size=${FD_MB}M" \
+		"/backstores/block create name=nb dev=$NB_DEV" \
 		"/srpt create $WWN" \
 		"/srpt/$WWN/luns create /backstores/ramdisk/rd" \
 		"/srpt/$WWN/luns create /backstores/fileio/fd" \
+		"/srpt/$WWN/luns create /backstores/block/nb" \
 		"/srpt/$WWN/acls create $WWN" "$@" || return 1
-	[ -d "$ACL_DIR/lun_1" ] || { log "targetcli did not create $ACL_DIR/lun_1"; return 1; }
+	[ -d "$ACL_DIR/lun_2" ] || { log "targetcli did not create $ACL_DIR/lun_2"; return 1; }
 	set_rdma_cm_port
 }
 # ensure_target: set the target up unless a case before did.
 ensure_target() {
 	local en=
 	[ -r "$TPG/enable" ] && read -r en <"$TPG/enable"
-	if [ "$en" = 1 ] && [ -d "$ACL_DIR/lun_0" ] && [ -d "$ACL_DIR/lun_1" ]; then
+	if [ "$en" = 1 ] && [ -d "$ACL_DIR/lun_0" ] && [ -d "$ACL_DIR/lun_1" ] &&
+		[ -d "$ACL_DIR/lun_2" ]; then
 		set_rdma_cm_port
 		return
 	fi

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Case 2: data integrity with fio verify=crc32c over both LUNs (block sizes
+# Case 2: data integrity with fio verify=crc32c over the three LUNs (block sizes
 # 512 B, 4 KiB, 64 KiB and 1 MiB; random and sequential; reads, writes and
 # mixed; queue depth 1 and 32; more than 256 MiB in total; job file
 # fio/verify.fio), then a short 4 KiB random-read QD32 run whose IOPS and
@@ -10,11 +10,11 @@
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
 
-JOBS=11			# jobs in fio/verify.fio
+JOBS=15			# jobs in fio/verify.fio
 MIN_MB=256		# data moved, at least
 
-need_login 2 || { not_ok "fio: login"; finish; }
-export RD=${DISK[0]} FD=${DISK[1]}
+need_login 3 || { not_ok "fio: login"; finish; }
+export RD=${DISK[0]} FD=${DISK[1]} NB=${DISK[2]}
 mark fio
 
 # Terse v3 fields: 3 job name, 5 error, 6 read KiB, 8 read IOPS, 9 read ms,

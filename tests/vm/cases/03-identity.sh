@@ -45,9 +45,9 @@ vpd83() {
 }
 declare -A INFO
 
-need_login 2 || { not_ok "identity: login"; finish; }
-name=(rd fd)
-for l in 0 1; do
+need_login 3 || { not_ok "identity: login"; finish; }
+name=(rd fd nb)
+for l in 0 1 2; do
 	d=${DISK[l]} bs=${name[l]} dev=
 	for x in "$CFS"/core/*/"$bs"; do dev=$x; done
 	# What LIO says about the backstore.
@@ -104,15 +104,16 @@ done
 # Data survives a logout and a new login (pattern at 8 MiB into each LUN).
 head -c 4M /dev/urandom >"$W/pattern"
 dd if="$W/pattern" of="${DISK[0]}" bs=64k seek=128 oflag=direct status=none &&
-	dd if="$W/pattern" of="${DISK[1]}" bs=64k seek=128 oflag=direct status=none
-tap $? "wrote a 4 MiB pattern to both LUNs"
+	dd if="$W/pattern" of="${DISK[1]}" bs=64k seek=128 oflag=direct status=none &&
+	dd if="$W/pattern" of="${DISK[2]}" bs=64k seek=128 oflag=direct status=none
+tap $? "wrote a 4 MiB pattern to the three LUNs"
 srp_logout
 st=$?
 tap $st "logout"
 diag "logout took ${SECS}s"
-if login_ok 2; then
+if login_ok 3; then
 	ok "login again"
-	for l in 0 1; do
+	for l in 0 1 2; do
 		dd if="${DISK[l]}" bs=64k skip=128 count=64 iflag=direct status=none | cmp -s - "$W/pattern"
 		tap $? "LUN $l reads back the pattern after logout and login"
 	done

@@ -42,7 +42,7 @@ acl_remove() {
 acl_create() {
 	local l
 	mkdir "$ACL_DIR" || return 1
-	for l in 0 1; do
+	for l in 0 1 2; do
 		mkdir "$ACL_DIR/lun_$l" && ln -s "$TPG/lun/lun_$l" "$ACL_DIR/lun_$l/map" || return 1
 	done
 }

@@ -17,15 +17,18 @@ DBG=/sys/kernel/debug/ib_srpt
 [ -r "$DBG/events" ] || mount -t debugfs debugfs /sys/kernel/debug
 event() { awk -v k="$1" '$1 == k { print $2 }' "$DBG/events"; }
 
-run_fio() {		# label
-	local st
-	export RD=${DISK[0]}
-	timeout -k 10 300 fio --eta=never "$VMDIR/fio/large-io.fio" \
-		>"$W/large-$1.out" 2>&1
+run_fio() {		# label: on the ramdisk and on the iblock LUN at once
+	local st st2
+	RD=${DISK[0]} timeout -k 10 300 fio --eta=never "$VMDIR/fio/large-io.fio" \
+		>"$W/large-$1.out" 2>&1 &
+	RD=${DISK[2]} timeout -k 10 300 fio --eta=never "$VMDIR/fio/large-io.fio" \
+		>"$W/large-$1-nb.out" 2>&1
+	st2=$?
+	wait $!
 	st=$?
-	cat "$W/large-$1.out" >&2
-	! grep -qi 'verify failed\|bad magic\|bad header' "$W/large-$1.out" &&
-		[ "$st" = 0 ]
+	cat "$W/large-$1.out" "$W/large-$1-nb.out" >&2
+	! grep -qi 'verify failed\|bad magic\|bad header' "$W/large-$1.out" "$W/large-$1-nb.out" &&
+		[ "$st" = 0 ] && [ "$st2" = 0 ]
 }
 
 reload_srp() {		# module parameters...
@@ -42,11 +45,11 @@ reload_srp never_register=1 indirect_sg_entries=2048 allow_ext_sg=1 cmd_sg_entri
 tap $? "(a) ib_srp reloaded with never_register=1 allow_ext_sg=1 cmd_sg_entries=1"
 ext0=$(event external_tables_fetched)
 srp_login cmd_sg_entries=1 allow_ext_sg=1 sg_tablesize=2048 max_sect=131072 &&
-	srp_disks 2
+	srp_disks 3
 tap $? "(a) login with external tables allowed, max_sect=131072"
 if [ -n "${DISK[0]:-}" ]; then
 	run_fio ext
-	tap $? "(a) 4 MiB and 8 MiB direct and buffered I/O with crc32c verify"
+	tap $? "(a) 4 MiB and 8 MiB direct and buffered I/O with crc32c verify (rd_mcp and iblock)"
 	ext=$(($(event external_tables_fetched) - ext0))
 	[ "$ext" -gt 0 ]
 	tap $? "(a) the target fetched $ext external descriptor tables"
@@ -54,12 +57,12 @@ fi
 
 reload_srp
 tap $? "(b) ib_srp reloaded with default parameters"
-srp_login cmd_sg_entries=255 max_sect=131072 && srp_disks 2
+srp_login cmd_sg_entries=255 max_sect=131072 && srp_disks 3
 tap $? "(b) login with cmd_sg_entries=255"
 if [ -n "${DISK[0]:-}" ]; then
 	ext0=$(event external_tables_fetched)
 	run_fio sg255
-	tap $? "(b) 4 MiB and 8 MiB direct and buffered I/O with crc32c verify"
+	tap $? "(b) 4 MiB and 8 MiB direct and buffered I/O with crc32c verify (rd_mcp and iblock)"
 	diag "(b) external tables fetched: $(($(event external_tables_fetched) - ext0))"
 fi
 srp_logout_all

@@ -8,7 +8,7 @@
 #   - debugfs ib_srpt/objects is readable and idle with nobody logged in
 #     (only "devices" non-zero): the baseline every later case returns to;
 #   - the slow backstore (dm-delay over brd, 2 s per request) that keeps
-#     commands "executing in LIO" can be created, exported as LUN 2 and
+#     commands "executing in LIO" can be created, exported as LUN 3 and
 #     removed;
 #   - how many completion vectors rxe0 has (case 21 asserts the spread of
 #     the target's channels over them only if there are at least two).
@@ -32,10 +32,10 @@ SRPI_ACL=$TPG/acls/0x$SRPI_ID
 # The slow LUN: dm-delay over a brd ramdisk holds every request for
 # SLOW_MS (long enough that an abort sent 0.3 s after the command finds it
 # still in the backend on a busy host; any number at a time: no queue depth to block LIO's submission),
-# exported through an iblock backstore as LUN 2.  (null_blk with a
+# exported through an iblock backstore as LUN 3.  (null_blk with a
 # completion time blocks submit_bio once its tags run out, and its
 # partition scan alone takes minutes at 12 s per request.)
-SLOW_LUN=2
+SLOW_LUN=3
 SLOW_MS=2000
 SLOW_MB=64
 SLOW_BS=$CFS/core/iblock_42/slow
@@ -193,7 +193,7 @@ srpi_acl_add() { acl_add "$SRPI_ACL" 0 1 "$@"; }
 srpi_acl_del() { acl_del "$SRPI_ACL"; }
 tpg_enable() { echo "$1" >"$TPG/enable"; }
 
-# slow_lun_add ACL...: dm-delay (SLOW_MS per request) as LUN 2 of the TPG,
+# slow_lun_add ACL...: dm-delay (SLOW_MS per request) as LUN 3 of the TPG,
 # mapped into the given ACL directories.  SLOW_DEV = its block device.
 slow_lun_add() {
 	local a name
@@ -217,7 +217,7 @@ slow_lun_add() {
 	fi
 	for a; do acl_add "$a" "$SLOW_LUN" || return 1; done
 }
-# slow_lun_del: unmap LUN 2 from every ACL, remove it, its backstore and
+# slow_lun_del: unmap LUN 3 from every ACL, remove it, its backstore and
 # the dm-delay device.
 slow_lun_del() {
 	local m f
@@ -381,7 +381,7 @@ since "$t0"
 tap "$st" "fire: slow LUN (dm-delay, ${SLOW_MS} ms per request) exported as LUN $SLOW_LUN (${SECS}s)"
 if [ "$st" = 0 ] && srpi_ok && srpi_acl_add "$SLOW_LUN"; then
 	stamp t0
-	out=$(srpi --iport "$SRPI_ID" 'cmd cdb=read10:0:8 lun=2 tag=1' 'await t=10000')
+	out=$(srpi --iport "$SRPI_ID" 'cmd cdb=read10:0:8 lun=3 tag=1' 'await t=10000')
 	since "$t0"
 	log "$out"
 	login_line

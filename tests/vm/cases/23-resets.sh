@@ -89,10 +89,10 @@ if ! srpi_ok; then
 fi
 slow_lun_add "$ACL_DIR"
 tap $? "resets: slow LUN $SLOW_LUN (${SLOW_MS} ms per request) added"
-# Mapping LUN 2 left a unit attention (REPORTED LUNS DATA HAS CHANGED) for
+# Mapping LUN 3 left a unit attention (REPORTED LUNS DATA HAS CHANGED) for
 # this ACL; take it (and any other) before the exact answers below.
 srpi 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=1' await \
-	'cmd cdb=tur lun=1' await 'cmd cdb=tur lun=2' await 'cmd cdb=tur lun=2' await >&2
+	'cmd cdb=tur lun=1' await 'cmd cdb=tur lun=3' await 'cmd cdb=tur lun=3' await >&2
 login_line
 # tm KEY NAME EXPECTED ARGS...: run srpi with ARGS; its output must equal
 # one of the "|"-separated alternatives of EXPECTED (lines joined with
@@ -130,12 +130,12 @@ tm abort-rdma-read "abort WRITE waiting for RDMA READ" \
 	'await t=60000' 'cmd cdb=tur tag=3' await 'await t=500' credits
 tm abort-read-lio "abort READ executing in LIO" \
 	"$LOGIN_LINE ; $T2ABORTED ; $G3 ; timeout ; credits 128" \
-	'cmd cdb=read10:0:8 lun=2 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=2 tag=2' \
-	'await t=10000' 'cmd cdb=tur lun=2 tag=3' await 'await t=500' credits
+	'cmd cdb=read10:0:8 lun=3 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=3 tag=2' \
+	'await t=10000' 'cmd cdb=tur lun=3 tag=3' await 'await t=500' credits
 tm abort-write-lio "abort WRITE executing in LIO" \
 	"$LOGIN_LINE ; $T2ABORTED ; $G3 ; timeout ; credits 128" \
-	'cmd cdb=write10:0:8 lun=2 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=2 tag=2' \
-	'await t=10000' 'cmd cdb=tur lun=2 tag=3' await 'await t=500' credits
+	'cmd cdb=write10:0:8 lun=3 tag=1' 'sleep 300' 'tmf fn=abort task=1 lun=3 tag=2' \
+	'await t=10000' 'cmd cdb=tur lun=3 tag=3' await 'await t=500' credits
 good_line 1
 tm abort-read-data "abort READ while its data is sent" \
 	"$LOGIN_LINE ; $GOOD_LINE ; $T2DONE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2DONE ; $GOOD_LINE ; timeout ; $G3 ; credits 128|$LOGIN_LINE ; $T2ABORTED ; timeout ; timeout ; $G3 ; credits 128" \
@@ -148,8 +148,8 @@ esac
 tmf_line 10 0x00 5
 tm lun-reset-lio "LUN RESET with 4 commands executing in LIO" \
 	"$LOGIN_LINE ; $TMF_LINE ; rsp tag=11 status=0x02 flags=0x02 req_lim_delta=1 sense=6/29/03 resp_code=- di_resid=0 do_resid=0 ; rsp tag=12 status=0x00 flags=0x00 req_lim_delta=1 sense=- resp_code=- di_resid=0 do_resid=0 ; timeout ; credits 128" \
-	'cmd cdb=read10:0:8 lun=2 tag=1 rep=4' 'sleep 300' 'tmf fn=lun_reset lun=2 tag=10' \
-	'await t=20000' 'cmd cdb=tur lun=2 tag=11' await 'cmd cdb=tur lun=2 tag=12' await \
+	'cmd cdb=read10:0:8 lun=3 tag=1 rep=4' 'sleep 300' 'tmf fn=lun_reset lun=3 tag=10' \
+	'await t=20000' 'cmd cdb=tur lun=3 tag=11' await 'cmd cdb=tur lun=3 tag=12' await \
 	'await t=500' credits
 worst_report "resets (task management)"
 slow_lun_del

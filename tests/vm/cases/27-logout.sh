@@ -39,7 +39,7 @@ tap $? "logout: slow LUN and srpi's ACL"
 login_line
 good_line 3
 # take the unit attentions the new mappings left
-srpi --iport "$SRPI_ID" 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=2' await 'cmd cdb=tur lun=2' await >&2
+srpi --iport "$SRPI_ID" 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=0' await 'cmd cdb=tur lun=3' await 'cmd cdb=tur lun=3' await >&2
 
 # --- (a) I_LOGOUT with commands in flight ------------------------------------------------
 mark "logout-a"
