@@ -310,7 +310,9 @@ bt_why() {
 	fi
 	[ -r "$d/$n.dmesg" ] && grep -E "$BAD_RE" "$d/$n.dmesg" | head -n 5 | sed 's/^/#   dmesg: /'
 	if [ -r "$d/$n.full" ]; then
-		head -n 8 "$d/$n.full" | cut -c1-200 | sed 's/^/#   full: /'
-		grep -E 'verify|bad magic|bad header|err=|error=' "$d/$n.full" | head -n 8 | cut -c1-240 | sed 's/^/#   fio: /'
+		# the first lines, without multipath-over-rdma's progress lines
+		grep -v -E '^(Examining all |Finished examining )' "$d/$n.full" | head -n 8 | cut -c1-200 | sed 's/^/#   full: /'
+		grep -E 'verify failed|bad magic|bad header|CRC:|err=|error=' "$d/$n.full" | grep -v '^fio --' |
+			head -n 8 | cut -c1-240 | sed 's/^/#   fio: /'
 	fi
 }
