@@ -273,13 +273,13 @@ bt_check() {
 # its reason, the first lines of NNN.full and fio's verify lines.
 # Also writes OUT/summary: "test status runtime reason".
 bt_results() {
-	local out=$1 label=$2 t n f st rt why desc
+	local out=$1 label=$2 t n f st rt why
 	shift 2
 	: >"$out/summary"
 	for t; do
 		n=${t#srp/}
 		f=$out/nodev/srp/$n
-		st='' rt='' why='' desc=''
+		st='' rt='' why=''
 		if [ -r "$f" ]; then
 			st=$(sed -n 's/^status\t//p' "$f")
 			rt=$(sed -n 's/^runtime\t//p' "$f")

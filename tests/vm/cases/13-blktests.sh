@@ -44,6 +44,7 @@ if [ -z "${BT_DIR:-}" ] || [ ! -x "$BT_DIR/check" ]; then
 	finish
 fi
 
+t0=0 T_CASE=0
 mark blktests
 stamp T_CASE
 stamp t0
@@ -52,7 +53,9 @@ if bt_enter; then
 	ok "blktests: guest handed to blktests (LIO, ib_srp unloaded, one rxe netdev, udevd) in ${SECS}s"
 	st=0
 	if [ "$MODE" = ours ]; then
+		# shellcheck disable=SC2034 # used by blktests-lib.sh
 		WANT_V=$(modinfo -F version "$MODULE")
+		# shellcheck disable=SC2034
 		WANT_S=$(modinfo -F srcversion "$MODULE")
 		bt_install_ours || st=1
 	fi
