@@ -197,7 +197,7 @@ report=$build/report.md
 	echo "- blktests: $bt_rev ($bt_dir), USE_RXE=1, TIMEOUT=${BT_TIMEOUT:-30 (the default of blktests)}"
 	echo "- guest: qemu TCG, 2 vCPUs, ${VM_MEM} MiB, kernel $KVER; one boot per module"
 	for m in $MODULES; do
-		echo "- $m: boot guest time $(cat "$build/$m/elapsed" 2>/dev/null || echo '?') s, ./check $(grep -o 'took [0-9.]*s' "$build/$m/tap" 2>/dev/null || echo 'did not finish')"
+		echo "- $m: boot took $(cat "$build/$m/elapsed" 2>/dev/null || echo "?") s (wall clock), ./check $(grep -o 'took [0-9.]*s' "$build/$m/tap" 2>/dev/null || echo 'did not finish')"
 	done
 	echo
 	echo "| test | description | in-tree | time | ours | time |"
