@@ -18,6 +18,10 @@
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
 #   make bench           ours vs Debian's in-tree ib_srpt side by side in one
 #                        VM boot (tests/bench/README.md; about 20 minutes)
+#   make blktests        upstream blktests' srp group against Debian's in-tree
+#                        ib_srpt and ours, one VM boot each (BLKTESTS=dir,
+#                        BLKTESTS_ARGS="srp/002 005"; report in
+#                        build/blktests/report.md; about an hour)
 #   make install         install into /lib/modules/$(KVER)/updates (+ depmod)
 #   make dkms-install    register with DKMS (rebuilt for every new kernel)
 #   make uninstall / dkms-uninstall   back to the in-tree module
@@ -71,6 +75,12 @@ bench:
 	$(MAKE) modules
 	$(MAKE) -C tools
 	KVER=$(KVER) tests/bench.sh $(BENCH_ARGS)
+
+.PHONY: blktests
+blktests:
+	tests/install-deps.sh
+	$(MAKE) modules
+	KVER=$(KVER) tests/blktests.sh $(BLKTESTS_ARGS)
 
 demo:
 	tests/install-deps.sh

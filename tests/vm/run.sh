@@ -115,7 +115,23 @@ if [ "$mode" = ours ]; then
 	cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko" >/dev/null ||
 		bail "cannot snapshot $module (being rebuilt?)"
 fi
+# Case 13 runs upstream blktests: its tree is unpacked (or BLKTESTS=dir
+# used) and its helpers built here, on the host.
+# Ours is "make install"ed into a staging root that the case copies in.
+bt_dir='' bt_stage=''
+if [[ " ${cases[*]} " == *-blktests\ * ]]; then
+	if out=$("$top/tests/blktests/tree.sh" 2>&1); then
+		bt_dir=$(sed -n 1p <<<"$out")
+	else
+		echo "$out" >"$results/blktests-tree.txt"
+	fi
+	if [ "$mode" = ours ]; then
+		KVER=$KVER "$top/tests/blktests/stage.sh" "$results/modroot" && bt_stage=$results/modroot
+	fi
+fi
 {
+	echo "BT_DIR=$bt_dir"
+	echo "BT_STAGE=$bt_stage"
 	echo "MODE=$mode"
 	echo "DEMO=$demo"
 	echo "TOP=$top"
