@@ -24,7 +24,21 @@
 # exported: it is evaluated when a recipe needs it, i.e. after
 # tests/install-deps.sh has installed the headers on a fresh machine, and each
 # sub-make evaluates it again.  KVER=... or KDIR=... on the command line wins.
+#
+# ROOT=DIR: another Debian root (e.g. build/roots/trixie, made by
+# scripts/kernels.sh install) whose kernel and compiler build the module
+# (chrooted) and whose / the VM guest mounts; KVER then defaults to that
+# root's kernel.
+ROOT ?= /
+ifeq ($(filter-out /,$(ROOT)),)
 KVER ?= $(shell $(CURDIR)/scripts/kver.sh --build)
+in_root :=
+else
+override ROOT := $(abspath $(ROOT))
+KVER ?= $(shell $(CURDIR)/scripts/kernels.sh run $(ROOT) $(CURDIR)/scripts/kver.sh --build)
+# The build itself runs inside ROOT (its gcc, its headers).
+in_root := $(CURDIR)/scripts/kernels.sh run $(ROOT) /usr/bin/make -C $(CURDIR) ROOT=/ KVER=$(KVER)
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
@@ -35,7 +49,11 @@ KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 all: modules
 
 modules:
+ifeq ($(in_root),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_OPTS) modules
+else
+	$(in_root) modules
+endif
 
 deps:
 	tests/install-deps.sh
@@ -44,18 +62,22 @@ unit:
 	$(MAKE) -C tests/unit run
 
 sparse:
+ifeq ($(in_root),)
 	KDIR=$(KDIR) tests/sparse.sh
+else
+	$(in_root) sparse
+endif
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
 
 vmtest: modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/vm/run.sh
+	KVER=$(KVER) ROOT=$(ROOT) tests/vm/run.sh
 
 stress: modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/stress.sh
+	KVER=$(KVER) ROOT=$(ROOT) tests/stress.sh
 
 check:
 	tests/check.sh
@@ -69,7 +91,7 @@ bench:
 demo:
 	tests/install-deps.sh
 	$(MAKE) modules
-	KVER=$(KVER) tests/vm/run.sh --demo
+	KVER=$(KVER) ROOT=$(ROOT) tests/vm/run.sh --demo
 
 install: modules
 	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh install
