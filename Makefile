@@ -13,6 +13,10 @@
 #                        default 600; make check runs it for 30 s)
 #   make vmtest          module tests inside a qemu guest
 #   make check           everything above, ends with "N passed, N failed"
+#   make check-kernels   the module (W=1 + sparse) and the whole VM suite on
+#                        every kernel of the matrix (scripts/kernels.sh:
+#                        6.1, 6.12 LTS, Debian's newest in a Debian 13 root);
+#                        table in build/kernels/matrix.md
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
 #   make bench           ours vs Debian's in-tree ib_srpt side by side in one
 #                        VM boot (tests/bench/README.md; about 20 minutes)
@@ -43,7 +47,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress check demo bench deps \
+.PHONY: all modules clean unit sparse fuzz vmtest stress check check-kernels demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -81,6 +85,9 @@ stress: modules
 
 check:
 	tests/check.sh
+
+check-kernels:
+	tests/kernels.sh
 
 bench:
 	tests/install-deps.sh
