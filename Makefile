@@ -17,6 +17,8 @@
 #                        every kernel of the matrix (scripts/kernels.sh:
 #                        6.1, 6.12 LTS, Debian's newest in a Debian 13 root);
 #                        table in build/kernels/matrix.md
+#   make check-fresh     make demo and make check in a fresh minimal Debian
+#                        root (bookworm; FRESH_RELEASES="bookworm trixie")
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
 #   make bench           ours vs Debian's in-tree ib_srpt side by side in one
 #                        VM boot (tests/bench/README.md; about 20 minutes)
@@ -47,7 +49,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress check check-kernels demo bench deps \
+.PHONY: all modules clean unit sparse fuzz vmtest stress check check-kernels check-fresh demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -88,6 +90,9 @@ check:
 
 check-kernels:
 	tests/kernels.sh
+
+check-fresh:
+	tests/check-fresh.sh $(FRESH_RELEASES)
 
 bench:
 	tests/install-deps.sh

@@ -14,7 +14,8 @@
 #                                run CMD in ROOT (chroot, with /proc /sys /dev
 #                                and the work tree bound in a private mount
 #                                namespace: nothing stays mounted afterwards)
-#   scripts/kernels.sh archive   print the archive URI of this machine's sources
+#   scripts/kernels.sh archive [-security]
+#                                print the archive URI of this machine's sources
 #
 # The matrix (a Debian 12 host):
 #   distro  the kernel linux-image-amd64 depends on (scripts/kver.sh), ROOT /
@@ -49,10 +50,11 @@ note() { echo "kernels.sh: $*" >&2; }
 host_release() { . /etc/os-release && echo "${VERSION_CODENAME:-}"; }
 
 # The URI this machine's apt sources use for the host release's main suite
-# (deb822 *.sources or one-line *.list), never the security archive.
+# (deb822 *.sources or one-line *.list), never the security archive; with
+# an argument (-security, -updates) the URI of that suite instead.
 archive_uri() {
 	local rel f uri
-	rel=$(host_release)
+	rel=$(host_release)${1:-}
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -r "$f" ] && [ "$f" != "$SOURCES" ] || continue
 		uri=$(awk -v rel="$rel" '
@@ -82,19 +84,21 @@ in_root() {
 }
 
 # run_in ROOT CMD...: chroot with /proc /sys /dev and the work tree (at its
-# own path) bound, in a private mount namespace that dies with CMD.
+# own path; not with BIND_TOP=0) bound, in a private mount namespace that
+# dies with CMD.
 run_in() {
-	local root=$1; shift
+	local root=$1 bind=$top; shift
+	[ "${BIND_TOP:-1}" = 0 ] && bind=
 	[ -x "$root/bin/sh" ] || die "$root is not a root file system"
 	unshare --mount --propagation private -- /bin/sh -c '
 		root=$1 top=$2; shift 2
 		mount --rbind /proc "$root/proc" && mount --rbind /sys "$root/sys" &&
 			mount --rbind /dev "$root/dev" || exit 1
-		mkdir -p "$root$top" && mount --bind "$top" "$root$top" || exit 1
+		[ -z "$top" ] || { mkdir -p "$root$top" && mount --bind "$top" "$root$top"; } || exit 1
 		[ -r /etc/resolv.conf ] && cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
-	' sh "$root" "$top" "$@"
+	' sh "$root" "$bind" "$@"
 }
 
 # meta_kernel ROOT SUITE: the image package linux-image-amd64 of SUITE
@@ -225,7 +229,7 @@ case ${1:-} in
 list) matrix 0 ;;
 install) matrix 1 ;;
 run) shift; [ $# -ge 2 ] || die "usage: run ROOT CMD..."; run_in "$@" ;;
-archive) archive_uri ;;
+archive) archive_uri "${2:-}" ;;
 *) sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 exit
