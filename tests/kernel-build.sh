@@ -14,6 +14,8 @@
 # build/kbuild/KVER/ib_srpt.ko.
 {
 set -u
+# Not silent, whatever make called us with: the CHECK lines are counted.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 cd "$(dirname "$0")/.."
 top=$PWD
 kver=${1:?usage: tests/kernel-build.sh KVER [ROOT]}

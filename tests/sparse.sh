@@ -4,7 +4,9 @@
 cd "$(dirname "$0")/.."
 # KDIR comes from the top-level Makefile ("make sparse" passes it).
 : "${KDIR:?run through make sparse}"
-out=$(make -C "$KDIR" M="$PWD" CONFIG_INFINIBAND_SRPT=m W=1 C=2 modules 2>&1)
+# Not silent, whatever make called us with: the CHECK lines are counted.
+out=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make -C "$KDIR" M="$PWD" CONFIG_INFINIBAND_SRPT=m W=1 C=2 modules 2>&1)
 rc=$?
 warn=$(printf '%s\n' "$out" | grep -E '(warning|error):')
 # C=2 checks every file, built or not: one CHECK line per source file, or
