@@ -15,6 +15,10 @@
 # The module in the work tree is rebuilt for the default kernel at the end.
 #
 #   tests/kernels.sh [case-glob...]     (default: all cases)
+#
+# KERNELS="lts newest" runs only those rows of the matrix; the table then
+# keeps the other kernels' last results (each row has its own date and git
+# revision).
 {
 set -u
 cd "$(dirname "$0")/.."
@@ -31,8 +35,8 @@ rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 date=$(date -u +%Y-%m-%d)
 table=$out/matrix.md.new
 {
-	echo "| kernel | userspace | suite | result | passed | failed | minutes |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	echo "| kernel | userspace | suite | result | passed | failed | minutes | date | git |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 } >"$table"
 total_pass=0 total_fail=0
 
@@ -46,14 +50,18 @@ row() {
 	res=passed
 	[ "$sk" -gt 0 ] && res="passed ($sk skipped)"
 	[ "$f" -gt 0 ] && res="**failed**"
-	printf '| %s | %s | %s | %s | %s | %s | %d.%d |\n' "$1" "$2" "$3" "$res" "$p" "$f" \
-		$(($5 / 60)) $(($5 % 60 * 10 / 60)) >>"$table"
+	printf '| %s | %s | %s | %s | %s | %s | %d.%d | %s | %s |\n' "$1" "$2" "$3" "$res" "$p" "$f" \
+		$(($5 / 60)) $(($5 % 60 * 10 / 60)) "$date" "$rev" >>"$d/rows.md"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 }
 
 while read -r name kver root; do
 	[ -n "$kver" ] || continue
+	if [ -n "${KERNELS:-}" ] && [[ " $KERNELS " != *" $name "* ]]; then
+		echo "# kernel $name: $kver not selected (KERNELS=$KERNELS)"
+		continue
+	fi
 	d=$out/$kver
 	rm -rf "$d"; mkdir -p "$d"
 	if [ "$root" = / ]; then
@@ -87,14 +95,21 @@ while read -r name kver root; do
 	row "$kver" "$userspace" "vm ($(grep -c '^# [0-9][0-9]-.*: [0-9.]*s$' "$d/vm.tap") cases)" "$d/vm.tap" $((SECONDS - t0))
 done <<<"$rows"
 
+while read -r name kver root; do
+	if [ -s "$out/$kver/rows.md" ]; then
+		cat "$out/$kver/rows.md"
+	else
+		echo "| $kver | | | not run | | | | | |"
+	fi
+done <<<"$rows" >>"$table"
 {
 	echo
-	echo "Run of $date, git $rev, $(nproc) CPUs; qemu TCG guest, 2 vCPUs."
-	for f in "$out"/*/skips; do
-		[ -s "$f" ] || continue
+	echo "$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); qemu TCG guest, 2 vCPUs."
+	while read -r name kver root; do
+		[ -s "$out/$kver/skips" ] || continue
 		echo
-		sed 's/^# skipped: /Skipped: /' "$f"
-	done
+		sed 's/^# skipped: /Skipped: /' "$out/$kver/skips"
+	done <<<"$rows"
 } >>"$table"
 mv "$table" "$out/matrix.md"
 echo "# matrix (also in $out/matrix.md):"
