@@ -90,7 +90,12 @@ run_in() {
 	local root=$1 bind=$top; shift
 	[ "${BIND_TOP:-1}" = 0 ] && bind=
 	[ -x "$root/bin/sh" ] || die "$root is not a root file system"
-	unshare --mount --propagation private -- /bin/sh -c '
+	# Inside a chroot (make check-fresh: this runs in a root that run_in
+	# itself entered) / is no mount point and unshare cannot make it
+	# private; the mounts there are private copies already.
+	local prop=private
+	mountpoint -q / || prop=unchanged
+	unshare --mount --propagation "$prop" -- /bin/sh -c '
 		root=$1 top=$2; shift 2
 		mount --rbind /proc "$root/proc" && mount --rbind /sys "$root/sys" &&
 			mount --rbind /dev "$root/dev" || exit 1
