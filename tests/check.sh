@@ -50,6 +50,7 @@ kernel_matrix() {
 	fi
 }
 run_suite kernels kernel_matrix
+[ -r "$log/kernels.list" ] || : >"$log/kernels.list"
 while read -r name kver root; do
 	[ "$name" = distro ] && continue
 	run_suite "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
@@ -57,7 +58,7 @@ while read -r name kver root; do
 		run_suite "vm-$name" env KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
 			nice -n 10 tests/vm/run.sh 01 02 05 10 12
 	fi
-done <"$log/kernels.list" 2>/dev/null
+done <"$log/kernels.list"
 
 cat "$log"/*.out | grep -E '^(not )?ok ' > "$log/all.tap"
 pass=$(grep -c '^ok ' "$log/all.tap")
