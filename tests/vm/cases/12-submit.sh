@@ -98,6 +98,9 @@ if [ "$new" = 1 ]; then
 fi
 echo 1408 >"$TR/buffer_size_kb"
 echo >"$TR/trace"
+# Leave nobody logged in, as the cases before did (case 20 starts idle).
+srp_logout_all
+wait_until "$BOUND" no_session
 dmesg_clean "submission" submit
 finish
 }
