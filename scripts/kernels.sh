@@ -166,6 +166,10 @@ ensure_root() {
 	local rel=$1 root uri key
 	root=$top/build/roots/$rel
 	key=$(echo "$rel $ROOT_PKGS" | sha256sum | cut -c1-16)
+	# One maker / apt at a time per root (two runs sharing build/roots).
+	mkdir -p "$(dirname "$root")"
+	exec 8>"$root.lock"
+	flock -w 1800 8 || die "$root.lock is held by another run"
 	if [ "$(cat "$root/.srpt-root" 2>/dev/null)" != "$key" ]; then
 		command -v mmdebstrap >/dev/null || die "mmdebstrap missing (tests/install-deps.sh)"
 		uri=$(archive_uri) || die "cannot find the archive URI in this machine's apt sources"
