@@ -15,6 +15,12 @@
 #                        default 600; make check runs it for 30 s)
 #   make vmtest          module tests inside a qemu guest
 #   make check           everything above, ends with "N passed, N failed"
+#   make check-kernels   the module (W=1 + sparse) and the whole VM suite on
+#                        every kernel of the matrix (scripts/kernels.sh:
+#                        6.1, 6.12 LTS, Debian's newest in a Debian 13 root);
+#                        table in build/kernels/matrix.md
+#   make check-fresh     make demo and make check in a fresh minimal Debian
+#                        root (bookworm; FRESH_RELEASES="bookworm trixie")
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
 #   make bench           ours vs Debian's in-tree ib_srpt side by side in one
 #                        VM boot (tests/bench/README.md; about 20 minutes)
@@ -30,18 +36,36 @@
 # exported: it is evaluated when a recipe needs it, i.e. after
 # tests/install-deps.sh has installed the headers on a fresh machine, and each
 # sub-make evaluates it again.  KVER=... or KDIR=... on the command line wins.
+#
+# ROOT=DIR: another Debian root (e.g. build/roots/trixie, made by
+# scripts/kernels.sh install) whose kernel and compiler build the module
+# (chrooted) and whose / the VM guest mounts; KVER then defaults to that
+# root's kernel.
+ROOT ?= /
+ifeq ($(filter-out /,$(ROOT)),)
 KVER ?= $(shell $(CURDIR)/scripts/kver.sh --build)
+in_root :=
+else
+override ROOT := $(abspath $(ROOT))
+KVER ?= $(shell $(CURDIR)/scripts/kernels.sh run $(ROOT) $(CURDIR)/scripts/kver.sh --build)
+# The build itself runs inside ROOT (its gcc, its headers).
+in_root := $(CURDIR)/scripts/kernels.sh run $(ROOT) /usr/bin/make -C $(CURDIR) ROOT=/ KVER=$(KVER)
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress soak check demo bench deps \
+.PHONY: all modules clean unit sparse fuzz vmtest stress soak check check-kernels check-fresh demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
 
 modules:
+ifeq ($(in_root),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_OPTS) modules
+else
+	$(in_root) modules
+endif
 
 deps:
 	tests/install-deps.sh
@@ -50,25 +74,35 @@ unit:
 	$(MAKE) -C tests/unit run
 
 sparse:
+ifeq ($(in_root),)
 	KDIR=$(KDIR) tests/sparse.sh
+else
+	$(in_root) sparse
+endif
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
 
 vmtest: modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/vm/run.sh
+	KVER=$(KVER) ROOT=$(ROOT) tests/vm/run.sh
 
 stress: modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/stress.sh
+	KVER=$(KVER) ROOT=$(ROOT) tests/stress.sh
 
 soak: modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/soak.sh $(SOAK_MINUTES)
+	KVER=$(KVER) ROOT=$(ROOT) tests/soak.sh $(SOAK_MINUTES)
 
 check:
 	tests/check.sh
+
+check-kernels:
+	tests/kernels.sh
+
+check-fresh:
+	tests/check-fresh.sh $(FRESH_RELEASES)
 
 bench:
 	tests/install-deps.sh
@@ -85,7 +119,7 @@ blktests:
 demo:
 	tests/install-deps.sh
 	$(MAKE) modules
-	KVER=$(KVER) tests/vm/run.sh --demo
+	KVER=$(KVER) ROOT=$(ROOT) tests/vm/run.sh --demo
 
 install: modules
 	KVER=$(KVER) KDIR=$(KDIR) scripts/install.sh install

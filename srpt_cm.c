@@ -1176,7 +1176,7 @@ int srpt_ib_cm_listen(struct srpt_device *sdev)
 
 int srpt_cm_init(void)
 {
-	srpt_wq = alloc_workqueue("srpt", WQ_MEM_RECLAIM, 0);
+	srpt_wq = alloc_workqueue("srpt", WQ_MEM_RECLAIM | SRPT_WQ_PERCPU, 0);
 	return srpt_wq ? 0 : -ENOMEM;
 }
 

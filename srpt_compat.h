@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * srpt_compat.h - the few kernel API differences between Debian's 6.1 (the
- * kernel this driver is built and tested on) and later mainline kernels.
- * Keyed on LINUX_VERSION_CODE; see the README for what is build- and
- * run-tested.
+ * srpt_compat.h - the kernel API differences between Debian's 6.1 and the
+ * later kernels of the tested matrix (6.12 LTS, Debian's newest; README
+ * "Supported kernels").  Every key is a mainline version (LINUX_VERSION_CODE)
+ * and names the upstream change it tracks: a distribution kernel that
+ * backports one of these changes without its version needs the key adjusted.
  */
 #ifndef SRPT_COMPAT_H
 #define SRPT_COMPAT_H
@@ -18,15 +19,36 @@
 #define SRPT_NEED_TRIVIAL_FABRIC_OPS \
 	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0))
 
-/* 6.8: fabrics declare how LIO may submit their commands. */
+/*
+ * 6.8, Mike Christie's series "target: Allow userspace to config cmd
+ * submission": fabrics declare how LIO may submit their commands
+ * (default_submit_type, direct_submit_supp); before it target_submit() ran
+ * the command in the caller's context.  Case 12 of tests/vm checks the path.
+ */
 #define SRPT_HAVE_SUBMIT_TYPE \
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0))
 
-/* 6.10: __assign_str() takes only the field; __string() names the source. */
+/*
+ * 6.10, "tracing/treewide: Remove second parameter of __assign_str()":
+ * __assign_str() takes only the field; __string() names the source.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define srpt_assign_str(field, src) __assign_str(field)
 #else
 #define srpt_assign_str(field, src) __assign_str(field, src)
+#endif
+
+/*
+ * 6.17, 930c2ea566af ("workqueue: Add new WQ_PERCPU flag"): a per-CPU
+ * workqueue says so, ahead of unbound becoming the default; since
+ * 21c05ca88a54 ("workqueue: Add warnings and ensure one among WQ_PERCPU or
+ * WQ_UNBOUND") alloc_workqueue() WARNs when a caller passes neither.  Before
+ * 6.17 per-CPU is what no flag means.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define SRPT_WQ_PERCPU WQ_PERCPU
+#else
+#define SRPT_WQ_PERCPU 0
 #endif
 
 #endif /* SRPT_COMPAT_H */

@@ -71,7 +71,7 @@ do_install() {
 	[ "${vermagic%% *}" = "$KVER" ] ||
 		die "$ko is built for ${vermagic%% *}, not $KVER: rebuild with make KVER=$KVER"
 	[ -d "$KDIR" ] || die "no kernel build tree $KDIR (install linux-headers-$KVER)"
-	if [ -e "$MODDIR/updates/dkms/$NAME.ko" ]; then
+	if compgen -G "$MODDIR/updates/dkms/$NAME.ko*" >/dev/null; then
 		die "$NAME is installed through DKMS too ($MODDIR/updates/dkms): run 'make dkms-uninstall' first"
 	fi
 	# Kernels configured with MODULE_SIG_ALL make modules_install sign with
@@ -83,9 +83,15 @@ do_install() {
 	fi
 	make -C "$KDIR" M="$top" INSTALL_MOD_DIR=updates ${ROOT:+INSTALL_MOD_PATH="$ROOT"} \
 		"${sign[@]}" modules_install
-	[ -r "$MODDIR/updates/$NAME.ko" ] || die "modules_install did not create $MODDIR/updates/$NAME.ko"
+	# kbuild compresses it where the kernel is configured so (Debian's 6.12
+	# and 7.3: MODULE_COMPRESS_XZ, ib_srpt.ko.xz).
+	local f inst=
+	for f in "$MODDIR/updates/$NAME".ko "$MODDIR/updates/$NAME".ko.{xz,zst,gz}; do
+		[ -r "$f" ] && { inst=$f; break; }
+	done
+	[ -n "$inst" ] || die "modules_install did not create $MODDIR/updates/$NAME.ko(.xz|.zst|.gz)"
 	depmod_kver
-	say "installed $MODDIR/updates/$NAME.ko (version $(modinfo -F version "$MODDIR/updates/$NAME.ko"))"
+	say "installed $inst (version $(modinfo -F version "$inst"))"
 	which_module
 	loaded_note
 }
@@ -110,7 +116,7 @@ do_dkms_install() {
 	v=$(version)
 	check_dkms_conf "$v"
 	src=/usr/src/$NAME-$v
-	if [ -e "/lib/modules/$KVER/updates/$NAME.ko" ]; then
+	if compgen -G "/lib/modules/$KVER/updates/$NAME.ko*" >/dev/null; then
 		die "a 'make install' copy exists (/lib/modules/$KVER/updates/$NAME.ko): run 'make uninstall' first"
 	fi
 	# Replace earlier registrations (this version with other sources, or

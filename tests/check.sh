@@ -36,11 +36,35 @@ run_suite sparse make -s sparse
 run_suite fuzz env FUZZ_SECONDS=30 tests/fuzz.sh
 run_suite vm make -s vmtest
 
+# The kernel matrix (scripts/kernels.sh): the module with W=1 and sparse on
+# every other kernel, and the login, fio verify, teardown, hostile-table and
+# submission-path cases on the newest one, booted with its own root.
+kernel_matrix() {
+	local rows
+	if rows=$(nice -n 10 scripts/kernels.sh install); then
+		echo "ok - kernel matrix: $(echo "$rows" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
+		echo "$rows" >"$log/kernels.list"
+	else
+		echo "not ok - kernel matrix: scripts/kernels.sh install failed"
+		return 1
+	fi
+}
+run_suite kernels kernel_matrix
+[ -r "$log/kernels.list" ] || : >"$log/kernels.list"
+while read -r name kver root; do
+	[ "$name" = distro ] && continue
+	run_suite "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
+	if [ "$name" = newest ]; then
+		run_suite "vm-$name" env KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
+			nice -n 10 tests/vm/run.sh 01 02 05 10 14
+	fi
+done <"$log/kernels.list"
+
 cat "$log"/*.out | grep -E '^(not )?ok ' > "$log/all.tap"
 pass=$(grep -c '^ok ' "$log/all.tap")
 fail=$(grep -c '^not ok ' "$log/all.tap")
 # suites that died without a verdict
-for f in "$log"/build.out "$log"/unit.out "$log"/sparse.out "$log"/fuzz.out "$log"/vm.out; do
+for f in "$log"/*.out; do
 	grep -qE '^(not )?ok ' "$f" || fail=$((fail + 1))
 done
 echo "$pass passed, $fail failed"

@@ -8,15 +8,21 @@
 #
 # Sourced; the caller sets KVER, VM_MEM and the functions below take the rest
 # as arguments.  Nothing here prints to stdout.
+#
+# VM_ROOT (default /) is the root file system the guest mounts: its kernel
+# (VM_ROOT/boot/vmlinuz-KVER), its modules and its busybox make the
+# initramfs.  When it is not /, the work tree VM_TOP (which VM_ROOT does not
+# hold) is exported too and mounted at its own path, under an overlay.
 
 VMDIR_BOOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_ROOT=${VM_ROOT:-/}
 
 # Modules the initramfs needs to reach the host root, in load order.  One
 # modprobe call per module: --show-depends takes a single module name.
 vm_initrd_modules() {
 	local m
 	for m in virtio_pci 9pnet_virtio 9p overlay; do
-		modprobe -S "$KVER" --show-depends "$m" || return 1
+		modprobe -d "$VM_ROOT" -S "$KVER" --show-depends "$m" || return 1
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
@@ -25,7 +31,7 @@ vm_build_initrd() {
 	local out=$1 stage m base list rc
 	stage=$(mktemp -d "$(dirname "$out")/initrd.XXXXXX") || return 1
 	mkdir -p "$stage/bin" "$stage/modules"
-	cp /bin/busybox "$stage/bin/busybox" || return 1
+	cp "$VM_ROOT/bin/busybox" "$stage/bin/busybox" || return 1
 	cp "$VMDIR_BOOT/init.sh" "$stage/init" && chmod 755 "$stage/init" || return 1
 	list=$(vm_initrd_modules) || return 1
 	for m in $list; do
@@ -49,8 +55,9 @@ vm_build_initrd() {
 # built unless a copy made from the same init.sh, recipe and busybox exists.
 vm_initrd() {
 	local build=$1 key
-	[ -x /bin/busybox ] || return 1
-	key=$(cat "$VMDIR_BOOT/init.sh" "${BASH_SOURCE[0]}" /bin/busybox | sha256sum | cut -c1-16)
+	[ -x "$VM_ROOT/bin/busybox" ] || return 1
+	key=$( (echo "$VM_ROOT"; cat "$VMDIR_BOOT/init.sh" "${BASH_SOURCE[0]}" "$VM_ROOT/bin/busybox") |
+		sha256sum | cut -c1-16)
 	VM_INITRD=$build/initrd-$KVER-$key.cpio.gz
 	[ -s "$VM_INITRD" ] && return 0
 	rm -f "$build/initrd-$KVER"-*.cpio.gz
@@ -64,15 +71,21 @@ vm_initrd() {
 # to the file STREAM is copied to stdout until qemu exits (VM_TPID).  File
 # descriptor 9 (the caller's lock) is not passed on.
 vm_start() {
-	local build=$1 results=$2 guest=$3 stream=$4
+	local build=$1 results=$2 guest=$3 stream=$4 top=() append=''
+	if [ "$VM_ROOT" != / ]; then
+		top=(-fsdev "local,id=top,path=$VM_TOP,security_model=none,readonly=on,multidevs=remap"
+			-device virtio-9p-pci,fsdev=top,mount_tag=srpttop)
+		append=" srptvm.top=$VM_TOP"
+	fi
 	qemu-system-x86_64 \
 		-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
 		-nodefaults -no-user-config -display none -no-reboot -nic none \
 		-serial "file:$build/console.log" \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest" \
-		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-kernel "$VM_ROOT/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest$append" \
+		-fsdev "local,id=hostroot,path=$VM_ROOT,security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		"${top[@]}" \
 		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
 		</dev/null >"$build/qemu.log" 2>&1 9>&- &

@@ -24,11 +24,12 @@ while read -r m; do
 	insmod "/modules/$m" || die "insmod $m failed"
 done </modules.list
 
-results='' guest=''
+results='' guest='' top=''
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	srptvm.results=*) results=${arg#*=} ;;
 	srptvm.guest=*) guest=${arg#*=} ;;
+	srptvm.top=*) top=${arg#*=} ;;
 	esac
 done
 [ -n "$results" ] && [ -n "$guest" ] || die "srptvm.results= or srptvm.guest= missing"
@@ -39,6 +40,15 @@ mount -t tmpfs -o mode=0755 tmpfs /rw || die "cannot mount tmpfs"
 mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot ||
 	die "cannot mount overlay"
+# A root other than the host's does not hold the work tree: it is a third
+# export (read-only), under an overlay of its own at its own path.
+if [ -n "$top" ]; then
+	mkdir -p /rotop /rw/top-upper /rw/top-work "/newroot$top"
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 srpttop /rotop ||
+		die "cannot mount the work tree export"
+	mount -t overlay overlay -o lowerdir=/rotop,upperdir=/rw/top-upper,workdir=/rw/top-work \
+		"/newroot$top" || die "cannot mount the work tree overlay"
+fi
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "/newroot$results" ||
 	die "cannot mount results export at $results"
 

@@ -7,6 +7,17 @@
 
 INSTALL=$TOP/scripts/install.sh
 UPD=/lib/modules/$KVER/updates/ib_srpt.ko
+# installed_ko FILE: the file FILE was installed as (kbuild and DKMS compress
+# it where the kernel is configured so: Debian's 6.12 and 7.3 .ko.xz); FILE
+# itself if none exists.
+installed_ko() {
+	local f
+	for f in "$1" "$1".xz "$1".zst "$1".gz; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "$1"
+	return 1
+}
 INTREE_RE=/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko
 
 # srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
@@ -49,7 +60,7 @@ modules_on_tmpfs() {
 restore_harness() {
 	[ -e "$W/wedged" ] && return 1
 	srpt_unload || return 1
-	if [ -e "$UPD" ]; then
+	if installed_ko "$UPD" >/dev/null; then
 		KVER=$KVER "$INSTALL" uninstall >&2 2>&1 || log "install.sh uninstall failed"
 	fi
 	load_target_module "restore: "

@@ -11,7 +11,10 @@
 #   case-glob  select cases by file name: "01", "01*", "*fio*" (default: all)
 #
 # Environment: KVER (guest kernel, default: scripts/kver.sh, the kernel of
-# Debian's linux-image-amd64), VM_TIMEOUT (whole run, seconds, default 1500),
+# Debian's linux-image-amd64), ROOT (the root file system the guest mounts,
+# default /; e.g. build/roots/trixie from scripts/kernels.sh install, whose
+# kernel KVER then defaults to), SRPT_MODULE (the .ko to test, default
+# ./ib_srpt.ko; built for KVER), VM_TIMEOUT (whole run, seconds, default 1500),
 # CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
@@ -32,7 +35,7 @@ for arg; do
 	--demo) demo=1 ;;
 	--intree) mode=intree ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) globs+=("$arg") ;;
 	esac
@@ -51,10 +54,19 @@ bail() {
 	exit 1
 }
 
-# --- the guest kernel -------------------------------------------------------
-[ -n "${KVER:-}" ] || KVER=$("$top/scripts/kver.sh")
-[ -n "${KVER:-}" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
-	bail "no usable guest kernel" "need /lib/modules/X and a readable /boot/vmlinuz-X (KVER=${KVER:-unset})"
+# --- the guest's root and kernel ---------------------------------------------
+VM_ROOT=${ROOT:-/}
+[ "$VM_ROOT" = / ] || VM_ROOT=$(cd "$VM_ROOT" 2>/dev/null && pwd) || bail "ROOT=$ROOT does not exist"
+VM_TOP=$top
+if [ -z "${KVER:-}" ]; then
+	if [ "$VM_ROOT" = / ]; then
+		KVER=$("$top/scripts/kver.sh")
+	else
+		KVER=$("$top/scripts/kernels.sh" run "$VM_ROOT" "$top/scripts/kver.sh")
+	fi
+fi
+[ -n "${KVER:-}" ] && [ -r "$VM_ROOT/boot/vmlinuz-$KVER" ] && [ -d "$VM_ROOT/lib/modules/$KVER" ] ||
+	bail "no usable guest kernel" "need $VM_ROOT/lib/modules/X and a readable $VM_ROOT/boot/vmlinuz-X (KVER=${KVER:-unset})"
 command -v qemu-system-x86_64 >/dev/null ||
 	bail "qemu-system-x86_64 missing" "run tests/install-deps.sh"
 case $top in
@@ -82,11 +94,20 @@ else
 fi
 
 # --- the module under test --------------------------------------------------
-module=$top/ib_srpt.ko
+module=${SRPT_MODULE:-$top/ib_srpt.ko}
 if [ "$mode" = ours ] && [ ! -r "$module" ]; then
 	echo "not ok - module identity"
 	echo "# $module does not exist: build it with 'make -C $top' (or use --intree)"
 	exit 1
+fi
+if [ "$mode" = ours ]; then
+	built=$(modinfo -F vermagic "$module" 2>/dev/null)
+	built=${built%% *}
+	if [ "$built" != "$KVER" ]; then
+		echo "not ok - module identity"
+		echo "# $module is built for '${built:-?}', the guest boots $KVER: make KVER=$KVER${ROOT:+ ROOT=$ROOT}"
+		exit 1
+	fi
 fi
 
 # --- build directory, lock ----------------------------------------------------
@@ -102,7 +123,7 @@ fi
 # --- initramfs (cached per kernel version and recipe) -------------------------
 # shellcheck source=boot.sh
 . "$here/boot.sh"
-[ -x /bin/busybox ] || bail "/bin/busybox missing" "install busybox-static"
+[ -x "$VM_ROOT/bin/busybox" ] || bail "$VM_ROOT/bin/busybox missing" "install busybox-static"
 vm_initrd "$build" || bail "cannot build the initramfs"
 
 # --- results directory and the guest's run configuration ----------------------
@@ -148,7 +169,7 @@ fi
 trap vm_cleanup EXIT
 trap 'vm_cleanup; echo "not ok - vm: interrupted"; exit 130' INT TERM HUP
 
-echo "# vm: kernel $KVER, module $([ "$mode" = intree ] && echo "in-tree ib_srpt" || echo "$module"), cases: ${cases[*]}"
+echo "# vm: kernel $KVER, root $VM_ROOT, module $([ "$mode" = intree ] && echo "in-tree ib_srpt" || echo "$module"), cases: ${cases[*]}"
 t0=$SECONDS
 # Stream what the guest writes to results/tap until qemu exits.
 vm_start "$build" "$results" "$here/guest.sh" "$results/tap"

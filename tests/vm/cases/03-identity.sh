@@ -78,11 +78,15 @@ for l in 0 1 2; do
 	out=$(sg_inq "$d" 2>&1)
 	log "$out"
 	colon_pairs "$out"
+	# sg3-utils 1.46 (Debian 12) shows the unit serial in sg_inq's standard
+	# INQUIRY output, 1.48 (Debian 13) does not: compared where shown (and
+	# always through sg_vpd 0x80 below).
+	inq_serial=${INFO[Unit serial number]-none shown}
 	[ "${INFO[Vendor identification]}" = "$vendor" ] &&
 		[ "${INFO[Product identification]}" = "$product" ] &&
 		[ "${INFO[Product revision level]}" = "$revision" ] &&
-		[ "${INFO[Unit serial number]}" = "$serial" ]
-	tap $? "LUN $l ($bs) sg_inq: '${INFO[Vendor identification]}' '${INFO[Product identification]}' '${INFO[Product revision level]}' serial ${INFO[Unit serial number]}"
+		{ [ "$inq_serial" = "none shown" ] || [ "$inq_serial" = "$serial" ]; }
+	tap $? "LUN $l ($bs) sg_inq: '${INFO[Vendor identification]}' '${INFO[Product identification]}' '${INFO[Product revision level]}' serial $inq_serial"
 
 	out=$(sg_readcap "$d" 2>&1)
 	log "$out"
@@ -95,8 +99,10 @@ for l in 0 1 2; do
 	out=$(sg_vpd -p 0x80 "$d" 2>&1)
 	log "$out"
 	colon_pairs "$out"
-	[ "${INFO[Unit serial number]}" = "$serial" ]
-	tap $? "LUN $l ($bs) sg_vpd 0x80: unit serial ${INFO[Unit serial number]}"
+	# "Unit serial number:" (sg3-utils 1.46), "Product serial number:" (1.48)
+	vpd_serial=${INFO[Unit serial number]-${INFO[Product serial number]-}}
+	[ -n "$vpd_serial" ] && [ "$vpd_serial" = "$serial" ]
+	tap $? "LUN $l ($bs) sg_vpd 0x80: unit serial $vpd_serial"
 
 	out=$(sg_vpd -p 0x83 "$d" 2>&1)
 	log "$out"

@@ -365,7 +365,8 @@ srpi_ok
 tap $? "fire: $SRPI is built and current"
 if have_objects; then
 	srp_logout_all
-	objects_idle
+	# ib_srp's host is gone; the target releases its channels after that.
+	wait_until "$TEARDOWN" objects_idle
 	tap $? "fire: live objects idle with nobody logged in: $NOW"
 else
 	ok "fire: live objects # SKIP no object accounting ($MODE)"

@@ -61,6 +61,7 @@ stamp t0
 KVER=$KVER "$INSTALL" install >&2 2>&1
 st=$?
 since "$t0"
+UPD=$(installed_ko "$UPD")
 [ "$st" = 0 ] && [ -r "$UPD" ]
 tap $? "scripts/install.sh install: $UPD (status $st, ${SECS}s)"
 path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)

@@ -55,6 +55,7 @@ tap $? "dkms status: ${status:-nothing}"
 [ -r "/usr/src/ib_srpt-$WANT_V/dkms.conf" ]
 tap $? "sources in /usr/src/ib_srpt-$WANT_V"
 path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
+DKMS_KO=$(installed_ko "$DKMS_KO")
 [ "$path" = "$DKMS_KO" ]
 tap $? "modinfo -n ib_srpt is $path"
 
