@@ -14,7 +14,7 @@
 # Debian's linux-image-amd64), ROOT (the root file system the guest mounts,
 # default /; e.g. build/roots/trixie from scripts/kernels.sh install, whose
 # kernel KVER then defaults to), SRPT_MODULE (the .ko to test, default
-# ./ib_srpt.ko; built for KVER), VM_TIMEOUT (whole run, seconds, default 1500),
+# ./ib_srpt.ko; built for KVER), VM_TIMEOUT (whole run, seconds, default 4800),
 # CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
@@ -42,7 +42,7 @@ for arg; do
 done
 demo=${demo:-0}
 
-VM_TIMEOUT=${VM_TIMEOUT:-3000}
+VM_TIMEOUT=${VM_TIMEOUT:-4800}
 CASE_TIMEOUT=${CASE_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-4096}
 
