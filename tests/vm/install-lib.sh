@@ -18,7 +18,7 @@ installed_ko() {
 	echo "$1"
 	return 1
 }
-INTREE_RE=/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko
+INTREE_RE='/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko(\.xz|\.zst|\.gz)?'
 
 # srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
 srpt_unload() {
