@@ -37,6 +37,16 @@ bt_unload_target() {
 		[ "${d##*/}" = alua ] && continue
 		rmdir "$d" 2>/dev/null
 	done
+	# Fabric directories targetcli made (iscsi, ...) pin their modules.
+	for d in "$CFS"/*/; do
+		d=${d%/}
+		[ "${d##*/}" = core ] || rmdir "$d" 2>/dev/null
+	done
+	# The null_blk disk of the harness' LUN 2: blktests reloads null_blk.
+	for d in /sys/kernel/config/nullb/*/; do
+		[ -d "$d" ] && rmdir "$d"
+	done
+	rmmod_if_loaded null_blk || return 1
 	[ -d /sys/module/target_core_mod ] || return 0
 	for m in /sys/module/target_core_mod/holders/*; do
 		[ -e "$m" ] || continue
