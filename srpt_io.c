@@ -989,6 +989,43 @@ static struct ib_send_wr *srpt_data_in_wrs(struct srpt_send_ioctx *s,
 }
 
 /**
+ * srpt_send_rsp() - build, post and account the response in @info
+ * @s:       command
+ * @info:    the response, its credits taken
+ * @first:   RDMA WRITE chain in front of the SEND (ending in @send_wr), or NULL
+ * @n_rdma:  work requests in that chain
+ * @send_wr: caller's storage for the SEND
+ * @sent:    state once posted
+ * @retry:   state to go back to if the send queue is full
+ *
+ * Returns -EAGAIN, with the credits given back and @s in @retry, if the
+ * send queue is full; otherwise 0: posted, or, when the channel cannot
+ * send any more, the command completed as if its SEND had.
+ */
+static int srpt_send_rsp(struct srpt_send_ioctx *s, struct srpt_rsp_info *info,
+			 struct ib_send_wr *first, u32 n_rdma,
+			 struct ib_send_wr *send_wr, enum srpt_cmd_state sent,
+			 enum srpt_cmd_state retry)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	size_t len;
+	int ret;
+
+	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, info);
+	s->state = sent;
+	ret = srpt_post_rsp(s, len, first, n_rdma, send_wr);
+	if (!ret)
+		return 0;
+	srpt_return_credits(ch, info->req_lim_delta);
+	if (ret == -EAGAIN) {
+		s->state = retry;
+		return -EAGAIN;
+	}
+	srpt_cmd_done(s);
+	return 0;
+}
+
+/**
  * srpt_try_cmd_rsp() - build and post the response of a SCSI command
  * @s:       command
  * @data_in: post the data-in RDMA WRITEs in front of it
@@ -1007,8 +1044,6 @@ static int srpt_try_cmd_rsp(struct srpt_send_ioctx *s, bool data_in)
 	};
 	struct ib_send_wr send_wr, *first = NULL;
 	u32 n_rdma = 0;
-	size_t len;
-	int ret;
 
 	srpt_return_imm_recv(s);
 	srpt_fill_residual(cmd, &info);
@@ -1023,18 +1058,8 @@ static int srpt_try_cmd_rsp(struct srpt_send_ioctx *s, bool data_in)
 	info.req_lim_delta = srpt_take_credits(ch);
 	trace_srpt_cmd_done(ch->qp->qp_num, s->tag, info.status,
 			    info.req_lim_delta);
-	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
-	s->state = SRPT_STATE_CMD_RSP_SENT;
-	ret = srpt_post_rsp(s, len, first, n_rdma, &send_wr);
-	if (!ret)
-		return 0;
-	srpt_return_credits(ch, info.req_lim_delta);
-	if (ret == -EAGAIN) {
-		s->state = SRPT_STATE_DATA_IN;
-		return -EAGAIN;
-	}
-	srpt_cmd_done(s);
-	return 0;
+	return srpt_send_rsp(s, &info, first, n_rdma, &send_wr,
+			     SRPT_STATE_CMD_RSP_SENT, SRPT_STATE_DATA_IN);
 }
 
 /* Send queue slots a response needs. */
@@ -1149,22 +1174,10 @@ static int srpt_try_tm_rsp(struct srpt_send_ioctx *s)
 		.rsp_code	= s->tm_code,
 	};
 	struct ib_send_wr send_wr;
-	size_t len;
-	int ret;
 
 	info.req_lim_delta = srpt_take_credits(ch);
-	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, &info);
-	s->state = SRPT_STATE_MGMT_RSP_SENT;
-	ret = srpt_post_rsp(s, len, NULL, 0, &send_wr);
-	if (!ret)
-		return 0;
-	srpt_return_credits(ch, info.req_lim_delta);
-	if (ret == -EAGAIN) {
-		s->state = SRPT_STATE_MGMT;
-		return -EAGAIN;
-	}
-	srpt_cmd_done(s);
-	return 0;
+	return srpt_send_rsp(s, &info, NULL, 0, &send_wr,
+			     SRPT_STATE_MGMT_RSP_SENT, SRPT_STATE_MGMT);
 }
 
 static void srpt_send_tm_rsp(struct srpt_send_ioctx *s, u8 code)
