@@ -221,6 +221,8 @@ void srpt_free_ch_rings(struct srpt_rdma_ch *ch)
  * @pages: whole pages, physically contiguous and page aligned, so that data
  *	   at a page-aligned offset of the allocation can be handed to LIO
  *	   page by page (immediate data); else kmalloc
+ *
+ * Return: the context, or NULL if out of memory.
  */
 static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
 						     u32 size, u32 lead,
@@ -673,6 +675,8 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
  * The context gets a scatterlist of its own (rdma_rw maps it) over the
  * pieces of @s->data_sg's pages that hold bytes @off to @off + len - 1;
  * the pages themselves are LIO's list.
+ *
+ * Return: the work requests the context posts, or a negative errno.
  */
 static int srpt_init_rw_view(struct srpt_rdma_ch *ch,
 			     struct srpt_send_ioctx *s, struct srpt_rw_ctx *ctx,
@@ -807,6 +811,8 @@ unwind:
  * srpt_return_imm_recv() before the response (which returns the credit
  * for it) or when the command ends without one.  srpt_recv_layout() put the
  * data on a page boundary; LIO gets one scatterlist entry per page.
+ *
+ * Return: 0, or -EINVAL if the data is not where the layout put it.
  */
 static int srpt_lend_imm_recv(struct srpt_rdma_ch *ch,
 			      struct srpt_send_ioctx *s,
@@ -998,7 +1004,7 @@ static struct ib_send_wr *srpt_data_in_wrs(struct srpt_send_ioctx *s,
  * @sent:    state once posted
  * @retry:   state to go back to if the send queue is full
  *
- * Returns -EAGAIN, with the credits given back and @s in @retry, if the
+ * Return: -EAGAIN, with the credits given back and @s in @retry, if the
  * send queue is full; otherwise 0: posted, or, when the channel cannot
  * send any more, the command completed as if its SEND had.
  */
@@ -1030,7 +1036,7 @@ static int srpt_send_rsp(struct srpt_send_ioctx *s, struct srpt_rsp_info *info,
  * @s:       command
  * @data_in: post the data-in RDMA WRITEs in front of it
  *
- * Returns -EAGAIN, having changed nothing, if the send queue is full;
+ * Return: -EAGAIN, having changed nothing, if the send queue is full;
  * otherwise 0: posted, or, when the channel cannot send any more, the
  * command completed as if its SEND had.
  */
@@ -1083,8 +1089,10 @@ static u32 srpt_rsp_wrs(struct srpt_send_ioctx *s)
  * forever (the release work then waits in target_wait_for_sess_cmds()).
  * So the driver never returns -EAGAIN from a response: it parks it on
  * ch->rsp_wait, and srpt_rsp_work() posts it once send completions free
- * slots (srpt_sq_freed()).  Returns false, parking nothing, once the
- * channel stopped sending: the caller completes the command.
+ * slots (srpt_sq_freed()).
+ *
+ * Return: true if parked; false, parking nothing, once the channel stopped
+ * sending: the caller completes the command.
  */
 static bool srpt_park_rsp(struct srpt_send_ioctx *s, enum srpt_rsp_kind kind,
 			  bool head)
