@@ -55,7 +55,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz vmtest stress soak check check-kernels check-fresh demo bench deps \
+.PHONY: all modules clean unit sparse fuzz fuzz-long vmtest stress soak check check-kernels check-fresh demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -82,6 +82,9 @@ endif
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz.sh
+
+fuzz-long:
+	FUZZ_RUNS=$${FUZZ_RUNS:-100000000} tests/fuzz.sh
 
 vmtest: modules
 	$(MAKE) -C tools
