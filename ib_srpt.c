@@ -86,7 +86,7 @@ void srpt_sdev_put(struct srpt_device *sdev)
  * srpt_sdev_lookup() - find the srpt_device of an RDMA device
  * @ib_dev: RDMA device
  *
- * Returns a referenced srpt_device, or NULL if the device is unknown or
+ * Return: a referenced srpt_device, or NULL if the device is unknown or
  * being removed.
  */
 struct srpt_device *srpt_sdev_lookup(struct ib_device *ib_dev)
@@ -125,6 +125,7 @@ void srpt_attach_port_id(struct srpt_port_id *port_id)
 	struct srpt_device *sdev;
 	u32 i;
 
+	lockdep_assert_held(&srpt_dev_mutex);
 	list_for_each_entry(sdev, &srpt_dev_list, entry) {
 		if (sdev->removing)
 			continue;
@@ -147,6 +148,7 @@ void srpt_detach_port_id(struct srpt_port_id *port_id)
 {
 	struct srpt_port *sport = port_id->sport;
 
+	lockdep_assert_held(&srpt_dev_mutex);
 	if (!sport)
 		return;
 	if (sport->guid_id == port_id)
@@ -162,6 +164,7 @@ static void srpt_refresh_port_names(struct srpt_port *sport)
 	struct srpt_port_id *port_id;
 	union ib_gid gid;
 
+	lockdep_assert_held(&srpt_dev_mutex);
 	if (rdma_query_gid(sport->sdev->ib_dev, sport->port, 0, &gid))
 		memset(&gid, 0, sizeof(gid));
 	if (!memcmp(&gid, &sport->gid, sizeof(gid)) && sport->gid_name[0])

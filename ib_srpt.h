@@ -21,19 +21,67 @@
  *		session tag.
  * srpt_recv_ioctx  one per receive buffer of a channel.
  *
- * Locking
- * -------
+ * Lock contract
+ * -------------
+ * Every lock, gate and wait of the module, what it protects, and the one
+ * order in which they nest (outermost first).  Functions documented as
+ * "caller holds X" assert it with lockdep_assert_held().
+ *
+ * srpt_rdma_cm_mutex	(srpt_cm.c) the RDMA/CM listener and rdma_cm_port.
+ *			Taken alone; the old listener is destroyed after it
+ *			is dropped.
  * srpt_dev_mutex	srpt_dev_list, srpt_port_id_list, port_id <-> sport
- *			attachment, tpg lists and tpg enable state.  Held
- *			across a whole login (TPG choice, session setup and
- *			adding the channel to its nexus) so that disabling or
- *			dropping a TPG cannot miss a channel.  Never held while
- *			waiting for a channel to go away.
- * sport->mutex		the nexus list and each nexus' channel list.
- * ch->lock		channel state and the list of IUs waiting for LIVE or
- *			for a free send context.
- * Command state is owned by whoever holds the command: receive path, then
- * LIO, then the completion handlers; it is only read elsewhere.
+ *			attachment, tpg lists, tpg enable state and the TPG
+ *			attributes, a device's SRQ (srpt_srq_get/put).  Held
+ *			across a whole login (TPG choice, session setup,
+ *			channel limits, adding the channel to its nexus) so
+ *			that disabling or dropping a TPG cannot miss a channel,
+ *			and so logins are serialised.  Never held while waiting
+ *			for a channel to go away or while destroying a CM ID.
+ *   sport->mutex	the port's nexus list and each nexus' channel list
+ *			(the data_peak of released channels).  Inside
+ *			srpt_dev_mutex when both are taken (login, debugfs).
+ *     ch->lock		spinlock, IRQ-safe (taken from completion handlers in
+ *			softirq): ch->state, the wait list of IUs, the parked
+ *			responses (rsp_wait), the commands waiting for data
+ *			budget (budget_wait) and the budget counters.  Inside
+ *			sport->mutex when both are taken (srpt_logout_ch()
+ *			from srpt_close_port_channels()).  Nothing is taken
+ *			inside it, and nothing that sleeps or posts runs
+ *			under it; the delayed works (drain bound, watchdog)
+ *			are armed under it (see below).
+ *
+ * Not locks, but part of the contract:
+ * - ch->state changes only in srpt_ch_set_state() (under ch->lock; forward
+ *   only, see srpt_cm.c) and is read with READ_ONCE() elsewhere.  Command
+ *   state changes only in srpt_set_cmd_state() by whoever holds the
+ *   command: the receive path, then LIO's callbacks, then the completion
+ *   handlers, one at a time.
+ * - The post gate (RCU): every post on the I/O path checks
+ *   srpt_ch_can_post() inside rcu_read_lock(); the release work moves the
+ *   state past CH_DRAINING, then synchronize_rcu(), then drains the QP, so
+ *   no WR is posted after the drain.
+ * - The CM ID gate (RCU): QP events use the CM ID only while
+ *   !ch->cm_id_gone inside rcu_read_lock() (srpt_notify_cm()); the release
+ *   work sets cm_id_gone and synchronize_rcu() before destroying the ID.
+ * - Destroying a CM ID waits for a running CM handler, and a login runs in
+ *   one holding srpt_dev_mutex: so nobody destroys a CM ID with that mutex
+ *   held (the release work, remove_one and the listener swap do it outside).
+ * - Delayed works that can fire on a channel (drain_work, watchdog) are
+ *   queued under ch->lock together with, or after checking, a state that
+ *   the release work has not passed; the release work cancels them with
+ *   cancel_delayed_work_sync() first.  Works queued by commands (wait_work,
+ *   rsp_work, budget_work) are cancelled after target_wait_for_sess_cmds(),
+ *   when no command is left to queue them.
+ * - Completions: ch->established (RTU / ESTABLISHED; waited for, bounded,
+ *   before a disconnect), ch->t_logout_done (SRP_T_LOGOUT sent; bounded),
+ *   ch->last_wqe (SRQ drain; bounded).  srpt_release_wq is woken whenever
+ *   a channel is gone; TPG disable/drop and device removal wait on it.
+ * - Lifetimes: the channel is freed by its release work, the last user;
+ *   everything that can still run against it (CM handler, QP events,
+ *   completions, LIO callbacks, works) is stopped or waited for before.
+ *   A device is freed by its last reference (srpt_sdev_put()): the list's,
+ *   every channel's and every login in progress.
  */
 #ifndef IB_SRPT_H
 #define IB_SRPT_H
@@ -83,6 +131,16 @@ enum {
 	SRPT_T_LOGOUT_TIMEOUT_MS = 2000,	/* SRP_T_LOGOUT send bound */
 	SRPT_RTU_TIMEOUT_MS	= 2000,	/* wait for a late RTU before closing */
 	SRPT_LAST_WQE_TIMEOUT_MS = 2000,	/* SRQ: wait for the last WQE */
+
+	/* Bounds on one initiator (TPG attributes, Documentation/design.rst). */
+	SRPT_DEF_CH_DATA_BUDGET	= 64 << 20,	/* data buffers per channel */
+	SRPT_MIN_CH_DATA_BUDGET	= 1 << 20,
+	SRPT_MAX_CH_DATA_BUDGET	= 1 << 30,
+	SRPT_DEF_MAX_NEXUS_CHANNELS = 16,	/* channels per I_T nexus */
+	SRPT_DEF_MAX_CHANNELS	= 256,		/* channels per TPG */
+	SRPT_MAX_MAX_CHANNELS	= 65535,
+	SRPT_DEF_TRANSFER_TIMEOUT = 60,		/* seconds; 0: never */
+	SRPT_MAX_TRANSFER_TIMEOUT = 3600,
 };
 
 /* Live objects, by kind (srpt_stats.c, debugfs ib_srpt/objects). */
@@ -117,6 +175,8 @@ enum srpt_event {
 	SRPT_EV_IGNORED_IU,
 	SRPT_EV_T_LOGOUT,
 	SRPT_EV_I_LOGOUT,
+	SRPT_EV_BUDGET_WAIT,
+	SRPT_EV_TRANSFER_TIMEOUT,
 	SRPT_EV_MAX,
 };
 
@@ -149,6 +209,13 @@ void srpt_stats_exit(void);
  * @use_srq:		channels receive from the device's shared receive queue
  * @poll_mode:		0: completions in a workqueue; 1: in softirq, with
  *			whatever may sleep deferred to the workqueue
+ * @ch_data_budget:	bytes of data buffers the commands of one channel
+ *			may hold at once; a command beyond it waits
+ * @max_nexus_channels:	channels one I_T nexus may have (MULTI logins)
+ * @max_channels:	channels of this TPG (one TPG serves one port)
+ * @transfer_timeout:	seconds the send queue of a channel may make no
+ *			progress with work posted before the channel is
+ *			closed (0: never)
  */
 struct srpt_tpg_attrib {
 	u32 srp_max_rdma_size;
@@ -156,6 +223,10 @@ struct srpt_tpg_attrib {
 	u32 srp_sq_size;
 	u32 use_srq;
 	u32 poll_mode;
+	u32 ch_data_budget;
+	u32 max_nexus_channels;
+	u32 max_channels;
+	u32 transfer_timeout;
 };
 
 struct srpt_port;
@@ -245,6 +316,7 @@ struct srpt_nexus {
  * @ev:			events of the port: logins, and the I/O counters of
  *			its released channels (live ones count in their own)
  * @rejects:		login rejects by reason (SRP_LOGIN_REJ low byte)
+ * @data_peak:		highest data_held of its released channels (@mutex)
  */
 struct srpt_port {
 	struct srpt_device *sdev;
@@ -260,6 +332,7 @@ struct srpt_port {
 	struct ib_mad_agent *mad_agent;
 	atomic64_t ev[SRPT_EV_MAX];
 	atomic64_t rejects[8];
+	u32 data_peak;
 };
 
 /**
@@ -313,6 +386,8 @@ enum srpt_ch_state {
  * enum srpt_cmd_state - where a command is
  * @SRPT_STATE_NEW:		received, handed to LIO
  * @SRPT_STATE_NEED_TABLE:	RDMA READ of an external descriptor table posted
+ * @SRPT_STATE_NEED_BUDGET:	waiting on ch->budget_wait for the channel's
+ *				data budget
  * @SRPT_STATE_NEED_DATA:	RDMA READ of write data posted
  * @SRPT_STATE_DATA_IN:		data available to LIO
  * @SRPT_STATE_CMD_RSP_SENT:	SRP_RSP (and data) posted
@@ -323,6 +398,7 @@ enum srpt_ch_state {
 enum srpt_cmd_state {
 	SRPT_STATE_NEW,
 	SRPT_STATE_NEED_TABLE,
+	SRPT_STATE_NEED_BUDGET,
 	SRPT_STATE_NEED_DATA,
 	SRPT_STATE_DATA_IN,
 	SRPT_STATE_CMD_RSP_SENT,
@@ -423,6 +499,9 @@ enum srpt_rsp_kind {
  *		slots
  * @rsp_kind:	which response that is (enum srpt_rsp_kind)
  * @tm_code:	task management response code of a parked SRPT_RSP_TM
+ * @budget_entry: on ch->budget_wait while the command waits for budget
+ *		(@ext_iu and @ext_recv describe it meanwhile)
+ * @budget_bytes: bytes of ch->data_held this command holds
  * @sense:	sense buffer for LIO
  */
 struct srpt_send_ioctx {
@@ -462,23 +541,29 @@ struct srpt_send_ioctx {
 	struct list_head rsp_entry;
 	u8 rsp_kind;
 	u8 tm_code;
+	struct list_head budget_entry;
+	u32 budget_bytes;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 };
 
 /**
  * struct srpt_rdma_ch - one RDMA channel
- * @sdev, @sport:	device and port (the channel holds a sdev reference)
+ * @sdev:		device (the channel holds a reference)
+ * @sport:		port the channel logged in on
  * @tpg:		TPG whose session this channel has
  * @nexus:		I_T nexus, @list is in nexus->ch_list
  * @list:		see @nexus
  * @using_rdma_cm:	logged in through the RDMA/CM (else IB/CM)
- * @ib_cm_id, @rdma_cm_id: connection manager ID
- * @qp, @cq, @cq_size:	queue pair and completion queue
+ * @ib_cm_id:		IB/CM connection ID, or NULL
+ * @rdma_cm_id:		RDMA/CM connection ID, or NULL
+ * @qp:			queue pair
+ * @cq:			completion queue (from the CQ pool)
+ * @cq_size:		its size
  * @srq:		shared receive queue used instead of @recv_ring, or NULL
  * @softirq:		the CQ is polled in softirq (TPG attribute poll_mode)
  * @last_wqe:		completed by IB_EVENT_QP_LAST_WQE_REACHED (SRQ)
- * @lock:		protects @state, @wait_list, @wait_busy, @wait_kick and
- *			@rsp_wait
+ * @lock:		protects @state, @wait_list, @wait_busy, @wait_kick,
+ *			@rsp_wait, @budget_wait, @data_held and @data_peak
  * @state:		enum srpt_ch_state
  * @wait_list:		receive contexts parked until LIVE or until a send
  *			context is free, in arrival order
@@ -489,6 +574,19 @@ struct srpt_send_ioctx {
  *			order; retried by @rsp_work whenever send queue
  *			slots are freed (srpt_sq_freed())
  * @rsp_work:		see @rsp_wait
+ * @budget_wait:	commands waiting, in order, until the data buffers they
+ *			need fit into @data_budget
+ * @budget_work:	admits them as buffers are released
+ * @data_budget:	tpg attribute ch_data_budget, fixed at login
+ * @data_held:		bytes of data buffers admitted commands hold
+ * @data_peak:		highest @data_held seen
+ * @xfer_timeout:	transfer_timeout in jiffies (0: no watchdog)
+ * @watchdog:		closes the channel once the send queue made no
+ *			progress for @xfer_timeout with work posted
+ * @sq_progress:	send queue slots given back so far (any count of
+ *			them will do: the watchdog only compares samples)
+ * @wd_seen:		@sq_progress at the watchdog's last look
+ * @wd_stalled:		consecutive looks that saw no progress
  * @params:		negotiated login parameters
  * @limits:		bounds applied to every SRP_CMD
  * @rq_size:		receive ring depth (== initial credits)
@@ -500,6 +598,7 @@ struct srpt_send_ioctx {
  * @rsp_buf_size:	bytes per response buffer
  * @sq_size:		send queue depth (tpg attribute)
  * @sq_wr_avail:	send queue slots not in use
+ * @sq_wr_max:		send queue slots in all (the QP's max_send_wr - 1)
  * @req_lim_delta:	credits owed to the initiator beyond the one every
  *			response returns (IUs that got no response)
  * @recv_ring:		receive contexts
@@ -548,6 +647,16 @@ struct srpt_rdma_ch {
 	struct work_struct wait_work;
 	struct list_head rsp_wait;
 	struct work_struct rsp_work;
+	struct list_head budget_wait;
+	struct work_struct budget_work;
+	u32 data_budget;
+	u32 data_held;
+	u32 data_peak;
+	unsigned long xfer_timeout;
+	struct delayed_work watchdog;
+	atomic_t sq_progress;
+	int wd_seen;
+	u32 wd_stalled;
 	struct srpt_login_params params;
 	struct srpt_cmd_limits limits;
 	u32 rq_size;
@@ -627,6 +736,10 @@ void srpt_process_wait_list(struct srpt_rdma_ch *ch);
 void srpt_wait_list_work(struct work_struct *work);
 void srpt_rsp_work(struct work_struct *work);
 void srpt_fail_parked_rsps(struct srpt_rdma_ch *ch);
+void srpt_budget_work(struct work_struct *work);
+void srpt_fail_budget_waits(struct srpt_rdma_ch *ch);
+void srpt_watchdog_work(struct work_struct *work);
+void srpt_watchdog_arm(struct srpt_rdma_ch *ch);
 extern atomic_t srpt_inject_sq_full;
 extern atomic_t srpt_inject_rw_eagain;
 int srpt_write_pending(struct se_cmd *se_cmd);

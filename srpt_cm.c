@@ -50,6 +50,47 @@ struct srpt_login {
 	struct rdma_cm_id *rdma_cm_id;
 };
 
+/* --------------------------- channel state -------------------------------- */
+
+/*
+ * The channel state only moves forward; the transitions each state may
+ * make (design.rst, "Channel states"):
+ *   CONNECTING    -> LIVE (RTU / ESTABLISHED), DRAINING (SRP_I_LOGOUT before
+ *                    that), DISCONNECTING (close), DISCONNECTED (a failed
+ *                    login's unwind, which owns the channel alone)
+ *   LIVE          -> DRAINING, DISCONNECTING
+ *   DRAINING      -> DISCONNECTING
+ *   DISCONNECTING -> DISCONNECTED (the release work, after the drain)
+ */
+static const u8 srpt_ch_next[] = {
+	[CH_CONNECTING]		= BIT(CH_LIVE) | BIT(CH_DRAINING) |
+				  BIT(CH_DISCONNECTING) | BIT(CH_DISCONNECTED),
+	[CH_LIVE]		= BIT(CH_DRAINING) | BIT(CH_DISCONNECTING),
+	[CH_DRAINING]		= BIT(CH_DISCONNECTING),
+	[CH_DISCONNECTING]	= BIT(CH_DISCONNECTED),
+	[CH_DISCONNECTED]	= 0,
+};
+
+/**
+ * srpt_ch_set_state() - the one place the channel state changes
+ * @ch:  channel; caller holds ch->lock
+ * @new: next state
+ *
+ * Return: true if changed; false, with a warning and nothing changed, if
+ * the state machine does not allow the transition.
+ */
+static bool srpt_ch_set_state(struct srpt_rdma_ch *ch, enum srpt_ch_state new)
+{
+	lockdep_assert_held(&ch->lock);
+	if (WARN_ONCE(!(srpt_ch_next[ch->state] & BIT(new)),
+		      "ib_srpt: %s: channel state %d -> %d refused\n",
+		      ch->sess_name, ch->state, new))
+		return false;
+	/* Read without the lock (READ_ONCE) on the data path. */
+	WRITE_ONCE(ch->state, new);
+	return true;
+}
+
 /* --------------------------- channel teardown ---------------------------- */
 
 /**
@@ -65,9 +106,8 @@ void srpt_close_ch(struct srpt_rdma_ch *ch)
 	bool first;
 
 	spin_lock_irqsave(&ch->lock, flags);
-	first = ch->state < CH_DISCONNECTING;
-	if (first)
-		ch->state = CH_DISCONNECTING;
+	first = ch->state < CH_DISCONNECTING &&
+		srpt_ch_set_state(ch, CH_DISCONNECTING);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	if (first) {
@@ -127,8 +167,8 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	 * work already queued (armed later, it would fire on a freed channel).
 	 */
 	spin_lock_irqsave(&ch->lock, flags);
-	if (ch->state == CH_LIVE || ch->state == CH_CONNECTING) {
-		ch->state = CH_DRAINING;
+	if ((ch->state == CH_LIVE || ch->state == CH_CONNECTING) &&
+	    srpt_ch_set_state(ch, CH_DRAINING)) {
 		queue_delayed_work(srpt_wq, &ch->drain_work,
 				   msecs_to_jiffies(SRPT_DRAIN_TIMEOUT_MS));
 		draining = true;
@@ -232,7 +272,7 @@ static void srpt_unwind_qp(struct srpt_rdma_ch *ch)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ch->lock, flags);
-	ch->state = CH_DISCONNECTED;
+	srpt_ch_set_state(ch, CH_DISCONNECTED);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	ib_drain_qp(ch->qp);
 	srpt_destroy_ch_ib(ch);
@@ -247,6 +287,7 @@ static void srpt_leave_nexus(struct srpt_rdma_ch *ch)
 	mutex_lock(&sport->mutex);
 	for (i = 0; i < SRPT_EV_MAX; i++)
 		atomic64_add(atomic64_read(&ch->ev[i]), &sport->ev[i]);
+	sport->data_peak = max(sport->data_peak, ch->data_peak);
 	list_del(&ch->list);
 	if (list_empty(&nexus->ch_list)) {
 		list_del(&nexus->entry);
@@ -299,6 +340,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	unsigned long flags;
 
 	cancel_delayed_work_sync(&ch->drain_work);
+	cancel_delayed_work_sync(&ch->watchdog);
 	if (ch->send_t_logout)
 		srpt_wait_t_logout(ch);
 	srpt_ch_disconnect(ch);
@@ -314,15 +356,18 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_drain_qp(ch);
 
 	spin_lock_irqsave(&ch->lock, flags);
-	ch->state = CH_DISCONNECTED;
+	srpt_ch_set_state(ch, CH_DISCONNECTED);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	/* Responses still waiting for send queue slots will not get them. */
 	srpt_fail_parked_rsps(ch);
+	/* Nor will the commands waiting for data budget. */
+	srpt_fail_budget_waits(ch);
 
 	target_stop_session(ch->sess);
 	target_wait_for_sess_cmds(ch->sess);
-	/* No command left to queue it; it must not outlive the session. */
+	/* No command left to queue them; they must not outlive the session. */
 	cancel_work_sync(&ch->wait_work);
+	cancel_work_sync(&ch->budget_work);
 	target_remove_session(ch->sess);
 	srpt_obj_dec(SRPT_OBJ_SESSION);
 	pr_info("%s: channel released\n", ch->sess_name);
@@ -507,6 +552,8 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
  * @ch: channel whose sizes are set
  *
  * Halves the send queue until the HCA accepts the QP, down to 16 entries.
+ *
+ * Return: 0, or a negative errno with nothing left allocated.
  */
 static int srpt_create_ch_ib(struct srpt_rdma_ch *ch)
 {
@@ -578,6 +625,9 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	INIT_LIST_HEAD(&ch->rsp_wait);
 	INIT_WORK(&ch->rsp_work, srpt_rsp_work);
 	INIT_DELAYED_WORK(&ch->drain_work, srpt_drain_timeout_work);
+	INIT_LIST_HEAD(&ch->budget_wait);
+	INIT_WORK(&ch->budget_work, srpt_budget_work);
+	INIT_DELAYED_WORK(&ch->watchdog, srpt_watchdog_work);
 	init_completion(&ch->t_logout_done);
 	init_completion(&ch->established);
 	init_completion(&ch->last_wqe);
@@ -646,38 +696,6 @@ static int srpt_tpg_session(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 	return srpt_try_session(ch, tpg, name + 2);
 }
 
-/**
- * srpt_ch_attach_session() - pick a TPG and create the LIO session
- * @ch: new channel
- * @lg: login
- *
- * Caller holds srpt_dev_mutex.  Returns 0 or an SRP_LOGIN_REJ reason:
- * INSUFFICIENT_RESOURCES when no enabled TPG exists on the port,
- * UNABLE_ESTABLISH_CHANNEL when no enabled TPG has an ACL for the initiator.
- */
-static u32 srpt_ch_attach_session(struct srpt_rdma_ch *ch,
-				  struct srpt_login *lg)
-{
-	struct srpt_port_id *ids[2] = { lg->sport->guid_id, lg->sport->gid_id };
-	bool any_enabled = false;
-	struct srpt_tpg *tpg;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(ids); i++) {
-		if (!ids[i])
-			continue;
-		list_for_each_entry(tpg, &ids[i]->tpg_list, entry) {
-			if (!tpg->enabled)
-				continue;
-			any_enabled = true;
-			if (!srpt_tpg_session(ch, lg, tpg))
-				return 0;
-		}
-	}
-	return any_enabled ? SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL :
-			     SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-}
-
 static void srpt_ch_detach_session(struct srpt_rdma_ch *ch)
 {
 	target_remove_session(ch->sess);
@@ -687,14 +705,66 @@ static void srpt_ch_detach_session(struct srpt_rdma_ch *ch)
 }
 
 /**
+ * srpt_ch_attach_session() - pick a TPG and create the LIO session
+ * @ch: new channel
+ * @lg: login
+ *
+ * Caller holds srpt_dev_mutex.
+ *
+ * Return: 0 or an SRP_LOGIN_REJ reason:
+ * INSUFFICIENT_RESOURCES when no enabled TPG exists on the port,
+ * UNABLE_ESTABLISH_CHANNEL when no enabled TPG has an ACL for the initiator,
+ * CHANNEL_LIMIT_REACHED when the TPG that admits it has max_channels
+ * channels already (logins are serialised by srpt_dev_mutex and channels
+ * only leave meanwhile, so the count cannot overshoot).
+ */
+static u32 srpt_ch_attach_session(struct srpt_rdma_ch *ch,
+				  struct srpt_login *lg)
+{
+	struct srpt_port_id *ids[2] = { lg->sport->guid_id, lg->sport->gid_id };
+	bool any_enabled = false;
+	struct srpt_tpg *tpg;
+	int i;
+
+	lockdep_assert_held(&srpt_dev_mutex);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (!ids[i])
+			continue;
+		list_for_each_entry(tpg, &ids[i]->tpg_list, entry) {
+			if (!tpg->enabled)
+				continue;
+			any_enabled = true;
+			if (srpt_tpg_session(ch, lg, tpg))
+				continue;
+			if (atomic_read(&tpg->nr_channels) <=
+			    tpg->attrib.max_channels)
+				return 0;
+			pr_info_ratelimited("login rejected: %s/%s has %u channels (max_channels)\n",
+					    tpg->port_id->name,
+					    tpg->tpg.tpg_group.cg_item.ci_name,
+					    tpg->attrib.max_channels);
+			srpt_ch_detach_session(ch);
+			return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+		}
+	}
+	return any_enabled ? SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL :
+			     SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+}
+
+/**
  * srpt_ch_join_nexus() - add a channel to its I_T nexus
  * @ch:    new channel
  * @lg:    login
  * @flags: SRP_LOGIN_RSP multichannel result
  *
  * A SINGLE login closes every other channel of the nexus (TERMINATED if
- * there were any); a MULTI login keeps them (MAINTAINED if there are any).
+ * there were any); a MULTI login keeps them (MAINTAINED if there are any),
+ * up to the TPG's max_nexus_channels: beyond, -EUSERS (channels still
+ * being released count: they hold their resources until they are gone).
  * Caller holds srpt_dev_mutex.
+ *
+ * Return: 0; -EUSERS beyond the channel limit, -ENODEV if the device is
+ * being removed, -ENOMEM: then the channel is in no nexus.
  */
 static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 			      u8 *flags)
@@ -704,6 +774,7 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 	struct srpt_rdma_ch *other;
 	int ret = 0;
 
+	lockdep_assert_held(&srpt_dev_mutex);
 	*flags = SRPT_LOGIN_RSP_MULTICHAN_NO_CHAN;
 	mutex_lock(&sport->mutex);
 	if (sport->sdev->removing) {
@@ -728,6 +799,15 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 		memcpy(found->i_port_id, lg->req.initiator_port_id, 16);
 		memcpy(found->t_port_id, lg->req.target_port_id, 16);
 		list_add_tail(&found->entry, &sport->nexus_list);
+	}
+	if (ch->params.multichan_action != SRPT_MULTICHAN_SINGLE &&
+	    list_count_nodes(&found->ch_list) >=
+	    ch->tpg->attrib.max_nexus_channels) {
+		pr_info_ratelimited("%s: login rejected: the I_T nexus has %u channels (max_nexus_channels)\n",
+				    ch->sess_name,
+				    ch->tpg->attrib.max_nexus_channels);
+		ret = -EUSERS;
+		goto unlock;
 	}
 	list_for_each_entry(other, &found->ch_list, list) {
 		if (ch->params.multichan_action == SRPT_MULTICHAN_SINGLE) {
@@ -799,10 +879,10 @@ void srpt_ch_established(struct srpt_rdma_ch *ch)
 		return;
 	}
 	spin_lock_irqsave(&ch->lock, flags);
-	if (ch->state == CH_CONNECTING) {
-		ch->state = CH_LIVE;
+	if (ch->state == CH_CONNECTING && srpt_ch_set_state(ch, CH_LIVE)) {
 		ch->went_live = true;
 		live = true;
+		srpt_watchdog_arm(ch);
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (live) {
@@ -821,6 +901,7 @@ static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 {
 	const struct srpt_tpg_attrib *a = &ch->tpg->attrib;
 
+	lockdep_assert_held(&srpt_dev_mutex);
 	if (a->use_srq) {
 		ch->srq = srpt_srq_get(ch->sdev);
 		if (!ch->srq)
@@ -839,6 +920,8 @@ static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 		ch->params.imm_data_offset : 0;
 	ch->limits.max_data_len = SRPT_MAX_DATA_LEN;
 	ch->limits.allow_ext_table = true;
+	ch->data_budget = a->ch_data_budget;
+	ch->xfer_timeout = a->transfer_timeout * HZ;
 	return 0;
 }
 
@@ -846,7 +929,7 @@ static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
  * srpt_cm_req_recv() - handle an SRP_LOGIN_REQ from either CM
  * @lg: login
  *
- * Returns 0 if the login was accepted (or accepted and then failed, in which
+ * Return: 0 if the login was accepted (or accepted and then failed, in which
  * case the channel is already being closed), else the SRP_LOGIN_REJ reason
  * to send; nothing is left allocated then.
  */
@@ -862,6 +945,7 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 	struct srpt_login_params params = {};
 	u32 reason;
 	u8 rsp_flags;
+	int ret;
 
 	pol.credits = min_t(u32, SRPT_RQ_SIZE,
 			    lg->sdev->ib_dev->attrs.max_qp_wr - 1);
@@ -899,7 +983,10 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		goto detach;
 	if (srpt_create_ch_ib(ch))
 		goto put_srq;
-	if (srpt_ch_join_nexus(ch, lg, &rsp_flags))
+	ret = srpt_ch_join_nexus(ch, lg, &rsp_flags);
+	if (ret == -EUSERS)
+		reason = SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	if (ret)
 		goto destroy_ib;
 	srpt_sdev_get(ch->sdev);
 	mutex_unlock(&srpt_dev_mutex);
@@ -1057,6 +1144,9 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(u16 port)
  * @port: TCP port number space port, 0 to stop listening
  *
  * Existing channels are not affected.
+ *
+ * Return: 0, or the error of creating, binding or listening on the new ID
+ * (the old listener then stays).
  */
 int srpt_rdma_cm_listen(u16 port)
 {
@@ -1151,7 +1241,10 @@ static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
  * @sdev: device
  *
  * The service ID is srpt_service_guid.  Devices without an InfiniBand port 1
- * (RoCE, iWARP) log in through the RDMA/CM only; returns 0 for them.
+ * (RoCE, iWARP) log in through the RDMA/CM only.
+ *
+ * Return: 0 (also for such devices), or the error of creating the CM ID or
+ * of listening.
  */
 int srpt_ib_cm_listen(struct srpt_device *sdev)
 {

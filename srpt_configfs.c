@@ -9,7 +9,11 @@
  *                                      GID form 0x<32 hex digits>
  *   srpt/<port name>/<tpg>/enable      any TPG name (targetcli: tpgt_1)
  *   srpt/<port name>/<tpg>/attrib/{srp_max_rdma_size,srp_max_rsp_size,
- *                                  srp_sq_size}
+ *                                  srp_sq_size,use_srq}
+ * and beyond the upstream driver's attributes:
+ *   srpt/<port name>/<tpg>/attrib/{poll_mode,ch_data_budget,
+ *                                  max_nexus_channels,max_channels,
+ *                                  transfer_timeout}
  *   srpt/<port name>/<tpg>/acls/<initiator>   GUID, 0x/plain hex, IPv4/IPv6
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -75,6 +79,9 @@ struct configfs_attribute *srpt_wwn_attrs[] = {
  * @tf:    fabric
  * @group: parent group
  * @name:  GUID or GID form of the name of an existing HCA port
+ *
+ * Return: the new wwn; ERR_PTR(-EINVAL) if no port has that name,
+ * -EEXIST if it exists already, -ENOMEM.
  */
 struct se_wwn *srpt_make_tport(struct target_fabric_configfs *tf,
 			       struct config_group *group, const char *name)
@@ -180,6 +187,12 @@ SRPT_TPG_ATTRIB(srp_max_rsp_size, SRPT_MIN_MAX_RSP_SIZE,
 SRPT_TPG_ATTRIB(srp_sq_size, SRPT_MIN_SQ_SIZE, SRPT_MAX_SQ_SIZE);
 /* 0: poll completions in a workqueue, 1: in softirq; for new channels. */
 SRPT_TPG_ATTRIB(poll_mode, 0, 1);
+/* Bounds on one initiator; for new channels (design.rst, "Bounds"). */
+SRPT_TPG_ATTRIB(ch_data_budget, SRPT_MIN_CH_DATA_BUDGET,
+		SRPT_MAX_CH_DATA_BUDGET);
+SRPT_TPG_ATTRIB(max_nexus_channels, 1, SRPT_MAX_MAX_CHANNELS);
+SRPT_TPG_ATTRIB(max_channels, 1, SRPT_MAX_MAX_CHANNELS);
+SRPT_TPG_ATTRIB(transfer_timeout, 0, SRPT_MAX_TRANSFER_TIMEOUT);
 
 static ssize_t srpt_tpg_attrib_use_srq_show(struct config_item *item,
 					    char *page)
@@ -219,6 +232,10 @@ struct configfs_attribute *srpt_tpg_attrib_attrs[] = {
 	&srpt_tpg_attrib_attr_srp_sq_size,
 	&srpt_tpg_attrib_attr_use_srq,
 	&srpt_tpg_attrib_attr_poll_mode,
+	&srpt_tpg_attrib_attr_ch_data_budget,
+	&srpt_tpg_attrib_attr_max_nexus_channels,
+	&srpt_tpg_attrib_attr_max_channels,
+	&srpt_tpg_attrib_attr_transfer_timeout,
 	NULL,
 };
 
@@ -238,6 +255,10 @@ struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn, const char *name)
 	tpg->attrib.srp_max_rdma_size = SRPT_DEF_MAX_RDMA_SIZE;
 	tpg->attrib.srp_max_rsp_size = SRPT_DEF_MAX_RSP_SIZE;
 	tpg->attrib.srp_sq_size = SRPT_DEF_SQ_SIZE;
+	tpg->attrib.ch_data_budget = SRPT_DEF_CH_DATA_BUDGET;
+	tpg->attrib.max_nexus_channels = SRPT_DEF_MAX_NEXUS_CHANNELS;
+	tpg->attrib.max_channels = SRPT_DEF_MAX_CHANNELS;
+	tpg->attrib.transfer_timeout = SRPT_DEF_TRANSFER_TIMEOUT;
 
 	ret = core_tpg_register(wwn, &tpg->tpg, SCSI_PROTOCOL_SRP);
 	if (ret) {
@@ -274,6 +295,8 @@ static void srpt_tpg_close_channels(struct srpt_tpg *tpg)
  * @enable: accept logins or not
  *
  * Disabling closes the channels of the TPG and returns once they are gone.
+ *
+ * Return: 0.
  */
 int srpt_enable_tpg(struct se_portal_group *se_tpg, bool enable)
 {
@@ -312,6 +335,8 @@ void srpt_drop_tpg(struct se_portal_group *se_tpg)
  *
  * LIO matches sessions to ACLs by exact name, so the name must be written
  * the way sessions are named (lower-case hex; see Documentation).
+ *
+ * Return: 0, or -EINVAL for a name no session could ever have.
  */
 int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name)
 {

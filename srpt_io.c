@@ -153,6 +153,8 @@ static int srpt_alloc_t_logout(struct srpt_rdma_ch *ch)
  * the channel is freed.  So every post on the I/O path checks the state
  * inside an RCU read-side section, and the release work, having moved the
  * state past CH_DRAINING, waits with synchronize_rcu() before draining.
+ *
+ * Return: true while the channel is at most CH_DRAINING.
  */
 static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
 {
@@ -175,6 +177,9 @@ static int srpt_post_send(struct srpt_rdma_ch *ch, const struct ib_send_wr *wr)
 /**
  * srpt_post_t_logout() - post SRP_T_LOGOUT with ch->t_logout_reason
  * @ch: channel; its completion completes ch->t_logout_done
+ *
+ * Return: 0 if posted; -EAGAIN if the send queue is full, -ENOTCONN if the
+ * channel is being torn down, or the error of ib_post_send().
  */
 int srpt_post_t_logout(struct srpt_rdma_ch *ch)
 {
@@ -333,6 +338,8 @@ static void srpt_recv_layout(struct srpt_rdma_ch *ch)
  * srpt_alloc_ch_rings() - allocate the receive and send contexts
  * @ch: channel with rq_size, n_send, recv_buf_size, rsp_buf_size and its
  *	limits set
+ *
+ * Return: 0 or -ENOMEM; srpt_free_ch_rings() frees what was allocated.
  */
 int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch)
 {
@@ -477,10 +484,13 @@ fail:
  * srpt_srq_get() - the device's SRQ, created on first use
  * @sdev: device
  *
- * Caller holds srpt_dev_mutex.  Returns NULL if it cannot be created.
+ * Caller holds srpt_dev_mutex.
+ *
+ * Return: the SRQ with one more user, or NULL if it cannot be created.
  */
 struct srpt_srq *srpt_srq_get(struct srpt_device *sdev)
 {
+	lockdep_assert_held(&srpt_dev_mutex);
 	if (!sdev->srq)
 		sdev->srq = srpt_srq_create(sdev);
 	if (sdev->srq)
@@ -491,6 +501,7 @@ struct srpt_srq *srpt_srq_get(struct srpt_device *sdev)
 /* Caller holds srpt_dev_mutex; the last user's QP is destroyed already. */
 void srpt_srq_put(struct srpt_device *sdev)
 {
+	lockdep_assert_held(&srpt_dev_mutex);
 	if (--sdev->srq->users)
 		return;
 	srpt_srq_free(sdev, sdev->srq);
@@ -519,6 +530,58 @@ static void srpt_repost_recv(struct srpt_rdma_ch *ch,
 				   ch->sess_name, ret);
 		srpt_close_ch(ch);
 	}
+}
+
+/* ---------------------------- command state ------------------------------ */
+
+#define SRPT_S(x)	BIT(SRPT_STATE_##x)
+/*
+ * What each command state may become (design.rst, "Command states").  All
+ * moves are forward but two: a response that met a full send queue goes
+ * back to the state before it (DATA_IN, MGMT) while it is parked on
+ * ch->rsp_wait, and is sent again from there.  A command can be aborted
+ * (DONE) in any state.
+ */
+static const u16 srpt_cmd_next[] = {
+	[SRPT_STATE_NEW]	   = SRPT_S(NEED_TABLE) | SRPT_S(NEED_BUDGET) |
+				     SRPT_S(NEED_DATA) | SRPT_S(DATA_IN) |
+				     SRPT_S(CMD_RSP_SENT) | SRPT_S(MGMT) |
+				     SRPT_S(DONE),
+	[SRPT_STATE_NEED_TABLE]	   = SRPT_S(NEED_BUDGET) | SRPT_S(NEED_DATA) |
+				     SRPT_S(DATA_IN) | SRPT_S(CMD_RSP_SENT) |
+				     SRPT_S(DONE),
+	[SRPT_STATE_NEED_BUDGET]   = SRPT_S(NEED_DATA) | SRPT_S(DATA_IN) |
+				     SRPT_S(CMD_RSP_SENT) | SRPT_S(DONE),
+	[SRPT_STATE_NEED_DATA]	   = SRPT_S(DATA_IN) | SRPT_S(CMD_RSP_SENT) |
+				     SRPT_S(DONE),
+	[SRPT_STATE_DATA_IN]	   = SRPT_S(CMD_RSP_SENT) | SRPT_S(DONE),
+	[SRPT_STATE_CMD_RSP_SENT]  = SRPT_S(DATA_IN) | SRPT_S(DONE),
+	[SRPT_STATE_MGMT]	   = SRPT_S(MGMT_RSP_SENT) | SRPT_S(DONE),
+	[SRPT_STATE_MGMT_RSP_SENT] = SRPT_S(MGMT) | SRPT_S(DONE),
+	[SRPT_STATE_DONE]	   = 0,
+};
+#undef SRPT_S
+
+/**
+ * srpt_set_cmd_state() - the one place a command's state changes
+ * @s:   command, held by the caller (receive path, LIO callback or
+ *	 completion: one at a time, so no lock)
+ * @new: next state
+ *
+ * A fresh command starts in SRPT_STATE_NEW (srpt_get_send_ioctx()).
+ *
+ * Return: true if changed; false, with a warning and nothing changed, if
+ * the transition is not in srpt_cmd_next[].
+ */
+static bool srpt_set_cmd_state(struct srpt_send_ioctx *s,
+			       enum srpt_cmd_state new)
+{
+	if (WARN_ONCE(!(srpt_cmd_next[s->state] & BIT(new)),
+		      "ib_srpt: command tag %llu: state %d -> %d refused\n",
+		      s->tag, s->state, new))
+		return false;
+	s->state = new;
+	return true;
 }
 
 /* ------------------------ send contexts and tags ------------------------- */
@@ -552,6 +615,7 @@ static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_rdma_ch *ch)
 	s->imm_recv = NULL;
 	s->lio_owned = false;
 	s->n_wr_posted = 0;
+	s->budget_bytes = 0;
 	return s;
 }
 
@@ -728,6 +792,10 @@ static int srpt_init_rw_view(struct srpt_rdma_ch *ch,
  * pages of the whole transfer are allocated as one list for LIO, and each
  * context maps a view of its part (srpt_init_rw_view()).  On failure
  * nothing is left behind.
+ *
+ * Return: 0; -ENOMEM; -EAGAIN (no MR now: the initiator should retry);
+ * -EINVAL for a transfer the send queue cannot hold, or another error of
+ * rdma_rw_ctx_init().
  */
 static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 			      struct srpt_send_ioctx *s,
@@ -883,6 +951,167 @@ static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
 	return srpt_alloc_rw_ctxs(ch, s, iu);
 }
 
+/* ------------------------------ data budget ------------------------------ */
+
+/*
+ * What a command costs the channel's data budget: the buffers
+ * srpt_alloc_rw_ctxs() allocates.  Immediate data stays in its receive
+ * buffer and costs nothing.
+ */
+static u32 srpt_budget_cost(const struct srpt_cmd_iu *iu)
+{
+	if (iu->dir == SRPT_DIR_NONE || iu->imm_data)
+		return 0;
+	return iu->data_len;
+}
+
+/* A command fits if nothing waits before it and it fits beside the others. */
+static bool srpt_budget_fits(struct srpt_rdma_ch *ch, u32 cost)
+{
+	lockdep_assert_held(&ch->lock);
+	/* Alone, any command fits: one in flight is always allowed. */
+	return !ch->data_held || ch->data_held + cost <= ch->data_budget;
+}
+
+static void srpt_budget_take(struct srpt_rdma_ch *ch,
+			     struct srpt_send_ioctx *s, u32 cost)
+{
+	lockdep_assert_held(&ch->lock);
+	ch->data_held += cost;
+	ch->data_peak = max(ch->data_peak, ch->data_held);
+	s->budget_bytes = cost;
+}
+
+/**
+ * srpt_budget_admit() - let a command allocate its data buffers, or park it
+ * @ch: channel
+ * @r:  receive context of the command (held while it waits)
+ * @s:  command
+ * @iu: the parsed command; copied into @s if it has to wait
+ *
+ * A channel's commands hold at most ch->data_budget bytes of data buffers
+ * (or one command's, if that is more), so that an initiator filling its
+ * queue with the largest transfers its descriptors may ask for cannot
+ * exhaust the target's memory.  Commands beyond it wait in arrival order
+ * and srpt_budget_work() submits them as buffers are released.  Commands
+ * without a cost never wait.  Once the channel is disconnected nothing
+ * waits any more (srpt_fail_budget_waits() has run or runs soon): the
+ * command goes on and fails on the closed queue pair.
+ *
+ * Return: true if @s may go on now.
+ */
+static bool srpt_budget_admit(struct srpt_rdma_ch *ch,
+			      struct srpt_recv_ioctx *r,
+			      struct srpt_send_ioctx *s,
+			      const struct srpt_cmd_iu *iu)
+{
+	u32 cost = srpt_budget_cost(iu);
+	unsigned long flags;
+	bool go;
+
+	if (!cost)
+		return true;
+	spin_lock_irqsave(&ch->lock, flags);
+	go = ch->state == CH_DISCONNECTED ||
+	     (list_empty(&ch->budget_wait) && srpt_budget_fits(ch, cost));
+	if (go) {
+		srpt_budget_take(ch, s, cost);
+	} else {
+		if (iu != &s->ext_iu)
+			s->ext_iu = *iu;
+		s->ext_recv = r;
+		srpt_set_cmd_state(s, SRPT_STATE_NEED_BUDGET);
+		list_add_tail(&s->budget_entry, &ch->budget_wait);
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!go)
+		srpt_ch_ev(ch, SRPT_EV_BUDGET_WAIT, 1);
+	return go;
+}
+
+/* The command's buffers are freed: give the bytes back, admit waiters. */
+static void srpt_budget_release(struct srpt_send_ioctx *s)
+{
+	struct srpt_rdma_ch *ch = s->ch;
+	unsigned long flags;
+	bool kick;
+
+	if (!s->budget_bytes)
+		return;
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->data_held -= s->budget_bytes;
+	kick = !list_empty(&ch->budget_wait);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	s->budget_bytes = 0;
+	if (kick)
+		queue_work(srpt_wq, &ch->budget_work);
+}
+
+/* ---------------------------- send watchdog ------------------------------ */
+
+enum { SRPT_WD_LOOKS = 4 };	/* looks per transfer_timeout */
+
+static unsigned long srpt_watchdog_period(struct srpt_rdma_ch *ch)
+{
+	return max_t(unsigned long, ch->xfer_timeout / SRPT_WD_LOOKS, 1);
+}
+
+/**
+ * srpt_watchdog_arm() - (re)arm the send watchdog of an open channel
+ * @ch: channel; caller holds ch->lock
+ *
+ * Armed only while the state says the release work has not started, and
+ * under the lock that the state changes under: the release work's
+ * cancel_delayed_work_sync() then always finds it.
+ */
+void srpt_watchdog_arm(struct srpt_rdma_ch *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	if (ch->xfer_timeout && ch->state <= CH_DRAINING)
+		queue_delayed_work(srpt_wq, &ch->watchdog,
+				   srpt_watchdog_period(ch));
+}
+
+/**
+ * srpt_watchdog_work() - close a channel whose transfers stopped
+ * @work: ch->watchdog
+ *
+ * An initiator that stops posting receives, or whose HCA stops answering,
+ * without disconnecting leaves the target's RDMA READs and responses
+ * posted forever (rnr_retry 7 retries for ever), and their commands with
+ * them.  The watchdog compares samples of the send queue's progress: when
+ * work stayed posted and nothing completed for SRPT_WD_LOOKS looks in a
+ * row (between 1 and 1.25 times transfer_timeout) the channel is closed,
+ * which flushes every work request and so releases the commands.
+ */
+void srpt_watchdog_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(to_delayed_work(work),
+					       struct srpt_rdma_ch, watchdog);
+	int seen = atomic_read(&ch->sq_progress);
+	int avail = atomic_read(&ch->sq_wr_avail);
+	unsigned long flags;
+
+	if (seen != ch->wd_seen || (avail >= (int)ch->sq_wr_max &&
+				    list_empty_careful(&ch->rsp_wait)))
+		ch->wd_stalled = 0;
+	else
+		ch->wd_stalled++;
+	ch->wd_seen = seen;
+	if (ch->wd_stalled >= SRPT_WD_LOOKS) {
+		srpt_ch_ev(ch, SRPT_EV_TRANSFER_TIMEOUT, 1);
+		pr_warn_ratelimited("%s: no send completion for %u s with %d work request(s) posted; closing the channel\n",
+				    ch->sess_name,
+				    jiffies_to_msecs(ch->xfer_timeout) / 1000,
+				    (int)ch->sq_wr_max - avail);
+		srpt_close_ch(ch);
+		return;
+	}
+	spin_lock_irqsave(&ch->lock, flags);
+	srpt_watchdog_arm(ch);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
 /* --------------------------- posting responses --------------------------- */
 
 /*
@@ -891,7 +1120,7 @@ static int srpt_map_data(struct srpt_rdma_ch *ch, struct srpt_send_ioctx *s,
  */
 static void srpt_cmd_done(struct srpt_send_ioctx *s)
 {
-	s->state = SRPT_STATE_DONE;
+	srpt_set_cmd_state(s, SRPT_STATE_DONE);
 	if (s->lio_owned)
 		transport_generic_free_cmd(&s->cmd, 0);
 	else
@@ -906,7 +1135,7 @@ static void srpt_cmd_done(struct srpt_send_ioctx *s)
  * @n_rdma:     work requests in that chain
  * @send_wr:    caller's storage for the SEND work request
  *
- * Returns 0 if posted, -EAGAIN if the send queue is full now, or another
+ * Return: 0 if posted, -EAGAIN if the send queue is full now, or another
  * negative errno if the channel cannot send any more.
  */
 static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
@@ -1018,13 +1247,13 @@ static int srpt_send_rsp(struct srpt_send_ioctx *s, struct srpt_rsp_info *info,
 	int ret;
 
 	len = srpt_build_rsp(s->rsp_buf, ch->rsp_buf_size, info);
-	s->state = sent;
+	srpt_set_cmd_state(s, sent);
 	ret = srpt_post_rsp(s, len, first, n_rdma, send_wr);
 	if (!ret)
 		return 0;
 	srpt_return_credits(ch, info->req_lim_delta);
 	if (ret == -EAGAIN) {
-		s->state = retry;
+		srpt_set_cmd_state(s, retry);
 		return -EAGAIN;
 	}
 	srpt_cmd_done(s);
@@ -1128,6 +1357,7 @@ static bool srpt_park_rsp(struct srpt_send_ioctx *s, enum srpt_rsp_kind kind,
 /* Send queue slots were given back: post the parked responses. */
 static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n)
 {
+	atomic_inc(&ch->sq_progress);	/* for srpt_watchdog_work() */
 	atomic_add(n, &ch->sq_wr_avail);
 	smp_mb__after_atomic();
 	if (!list_empty_careful(&ch->rsp_wait))
@@ -1311,7 +1541,7 @@ static void srpt_rdma_read_finish(struct srpt_send_ioctx *s)
 						  TCM_CHECK_CONDITION_ABORT_CMD);
 		return;
 	}
-	s->state = SRPT_STATE_DATA_IN;
+	srpt_set_cmd_state(s, SRPT_STATE_DATA_IN);
 	target_execute_cmd(&s->cmd);
 }
 
@@ -1345,7 +1575,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 
 	if (!s->n_rw_ctx) {
 		/* Immediate data (in the receive buffer) or nothing to fetch. */
-		s->state = SRPT_STATE_DATA_IN;
+		srpt_set_cmd_state(s, SRPT_STATE_DATA_IN);
 		target_execute_cmd(cmd);
 		return 0;
 	}
@@ -1360,7 +1590,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 					ch->sport->port,
 					i == s->n_rw_ctx - 1 ? &s->rdma_cqe :
 					NULL, first);
-	s->state = SRPT_STATE_NEED_DATA;
+	srpt_set_cmd_state(s, SRPT_STATE_NEED_DATA);
 	ret = srpt_post_send(ch, first);
 	if (!ret)
 		return 0;
@@ -1380,7 +1610,7 @@ void srpt_aborted_task(struct se_cmd *cmd)
 
 	/* No response will carry this command's credit. */
 	atomic_inc(&s->ch->req_lim_delta);
-	s->state = SRPT_STATE_DONE;
+	srpt_set_cmd_state(s, SRPT_STATE_DONE);
 }
 
 int srpt_check_stop_free(struct se_cmd *cmd)
@@ -1394,6 +1624,7 @@ void srpt_release_cmd(struct se_cmd *cmd)
 						 cmd);
 
 	srpt_free_rw_ctxs(s->ch, s);
+	srpt_budget_release(s);
 	srpt_return_imm_recv(s);
 	srpt_put_send_ioctx(s);
 }
@@ -1482,9 +1713,8 @@ static void srpt_free_ext_table(struct srpt_send_ioctx *s)
  * srpt_return_imm_recv()); an initiator at its limit would otherwise send
  * into an empty receive queue.
  */
-static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
-			    struct srpt_send_ioctx *s,
-			    const struct srpt_cmd_iu *iu)
+static void srpt_cmd_go(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			struct srpt_send_ioctx *s, const struct srpt_cmd_iu *iu)
 {
 	bool lent;
 	int ret;
@@ -1514,6 +1744,73 @@ static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	if (!lent)
 		srpt_return_imm_recv(s);
 	target_submit(&s->cmd);
+}
+
+/* Submit a command once its data buffers fit into the channel's budget. */
+static void srpt_cmd_submit(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
+			    struct srpt_send_ioctx *s,
+			    const struct srpt_cmd_iu *iu)
+{
+	if (srpt_budget_admit(ch, r, s, iu))
+		srpt_cmd_go(ch, r, s, iu);
+}
+
+/**
+ * srpt_budget_work() - submit the commands waiting for data budget
+ * @work: ch->budget_work, queued whenever an admitted command releases its
+ *	  buffers while commands wait
+ *
+ * In arrival order, as long as the first one fits.
+ */
+void srpt_budget_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       budget_work);
+	struct srpt_send_ioctx *s;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&ch->lock, flags);
+		s = list_first_entry_or_null(&ch->budget_wait,
+					     struct srpt_send_ioctx,
+					     budget_entry);
+		if (s && srpt_budget_fits(ch, srpt_budget_cost(&s->ext_iu))) {
+			list_del_init(&s->budget_entry);
+			srpt_budget_take(ch, s, srpt_budget_cost(&s->ext_iu));
+		} else {
+			s = NULL;
+		}
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (!s)
+			return;
+		srpt_cmd_go(ch, s->ext_recv, s, &s->ext_iu);
+	}
+}
+
+/**
+ * srpt_fail_budget_waits() - answer the commands still waiting for budget
+ * @ch: channel in CH_DISCONNECTED: nothing is parked any more
+ *
+ * Called by the release work before it waits for the session's commands,
+ * of which these are some.  Their answers go nowhere; LIO frees them.
+ */
+void srpt_fail_budget_waits(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *s, *tmp;
+	unsigned long flags;
+	LIST_HEAD(waiting);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	WARN_ON_ONCE(ch->state != CH_DISCONNECTED);
+	list_splice_init(&ch->budget_wait, &waiting);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	list_for_each_entry_safe(s, tmp, &waiting, budget_entry) {
+		list_del_init(&s->budget_entry);
+		if (s->ext_table)
+			srpt_free_ext_table(s);
+		srpt_cmd_fail(ch, s->ext_recv, s,
+			      TCM_CHECK_CONDITION_ABORT_CMD);
+	}
 }
 
 /**
@@ -1557,7 +1854,7 @@ static void srpt_fetch_table(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 		goto destroy;
 	s->ext_iu = *iu;
 	s->ext_recv = r;
-	s->state = SRPT_STATE_NEED_TABLE;
+	srpt_set_cmd_state(s, SRPT_STATE_NEED_TABLE);
 	ret = srpt_post_send(ch, rdma_rw_ctx_wrs(&s->ext_rw, ch->qp, port,
 						 &s->table_cqe, NULL));
 	if (!ret)
@@ -1580,7 +1877,6 @@ static void srpt_table_finish(struct srpt_send_ioctx *s)
 	struct srpt_cmd_iu *iu = &s->ext_iu;
 	u32 total;
 
-	s->state = SRPT_STATE_NEW;
 	if (s->wc_status != IB_WC_SUCCESS) {
 		srpt_free_ext_table(s);
 		srpt_cmd_fail(ch, s->ext_recv, s, TCM_CHECK_CONDITION_ABORT_CMD);
@@ -1705,7 +2001,7 @@ static void srpt_handle_tsk_mgmt(struct srpt_rdma_ch *ch,
 	ret = srpt_parse_tsk_mgmt(r->buf, r->byte_len, &iu);
 	srpt_repost_recv(ch, r);
 	s->tag = iu.tag;
-	s->state = SRPT_STATE_MGMT;
+	srpt_set_cmd_state(s, SRPT_STATE_MGMT);
 	if (ret) {
 		pr_info_ratelimited("%s: truncated SRP_TSK_MGMT (%u bytes)\n",
 				    ch->sess_name, r->byte_len);
@@ -1731,8 +2027,9 @@ static void srpt_handle_tsk_mgmt(struct srpt_rdma_ch *ch,
  * @ch: live channel
  * @r:  receive context
  *
- * Returns false if the IU needs a send context and none is free; the caller
- * then parks it and retries when a command is released.
+ * Return: false if the IU needs a send context and none is free; the
+ * caller then parks it and retries when a command is released.  True once
+ * the IU is consumed.
  */
 static bool srpt_handle_iu(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r)
 {

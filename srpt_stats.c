@@ -36,6 +36,8 @@ static const char *const srpt_event_names[SRPT_EV_MAX] = {
 	[SRPT_EV_IGNORED_IU]		= "ignored_ius",
 	[SRPT_EV_T_LOGOUT]		= "target_logouts",
 	[SRPT_EV_I_LOGOUT]		= "initiator_logouts",
+	[SRPT_EV_BUDGET_WAIT]		= "budget_waits",
+	[SRPT_EV_TRANSFER_TIMEOUT]	= "transfer_timeouts",
 };
 
 static const char *const srpt_object_names[SRPT_OBJ_MAX] = {
@@ -120,16 +122,20 @@ static void srpt_show_port(struct seq_file *m, struct srpt_port *sport)
 	struct srpt_nexus *nexus;
 	struct srpt_rdma_ch *ch;
 	int i, nch = 0;
+	u32 peak;
 
 	mutex_lock(&sport->mutex);
 	srpt_port_totals(sport, tot);
+	peak = sport->data_peak;
 	list_for_each_entry(nexus, &sport->nexus_list, entry)
-		list_for_each_entry(ch, &nexus->ch_list, list)
+		list_for_each_entry(ch, &nexus->ch_list, list) {
 			nch++;
+			peak = max(peak, READ_ONCE(ch->data_peak));
+		}
 	mutex_unlock(&sport->mutex);
-	seq_printf(m, "device=%s port=%u guid=%s gid=%s channels=%d",
+	seq_printf(m, "device=%s port=%u guid=%s gid=%s channels=%d data_peak=%u",
 		   dev_name(&sport->sdev->ib_dev->dev), sport->port,
-		   sport->guid_name, sport->gid_name, nch);
+		   sport->guid_name, sport->gid_name, nch, peak);
 	for (i = 0; i < SRPT_EV_MAX; i++)
 		seq_printf(m, " %s=%llu", srpt_event_names[i], tot[i]);
 	for (i = 0; i < ARRAY_SIZE(srpt_reject_names); i++)
@@ -157,14 +163,16 @@ static void srpt_show_ch(struct seq_file *m, struct srpt_rdma_ch *ch)
 {
 	int i;
 
-	seq_printf(m, "device=%s port=%u initiator=%s tpg=%s qp=%u state=%s cm=%s credits=%u in_flight=%d sq_free=%d imm_data=%d srq=%d it_iu_len=%u",
+	seq_printf(m, "device=%s port=%u initiator=%s tpg=%s qp=%u state=%s cm=%s credits=%u in_flight=%d sq_free=%d imm_data=%d srq=%d it_iu_len=%u data_budget=%u data_held=%u data_peak=%u",
 		   dev_name(&ch->sdev->ib_dev->dev), ch->sport->port,
 		   ch->sess_name, ch->tpg->tpg.tpg_group.cg_item.ci_name,
 		   ch->qp ? ch->qp->qp_num : 0,
 		   srpt_ch_state_names[READ_ONCE(ch->state)],
 		   ch->using_rdma_cm ? "rdma_cm" : "ib_cm", ch->rq_size,
 		   atomic_read(&ch->n_cmds), atomic_read(&ch->sq_wr_avail),
-		   ch->params.imm_data, ch->srq != NULL, ch->params.it_iu_len);
+		   ch->params.imm_data, ch->srq != NULL, ch->params.it_iu_len,
+		   ch->data_budget, READ_ONCE(ch->data_held),
+		   READ_ONCE(ch->data_peak));
 	for (i = 0; i < SRPT_EV_MAX; i++)
 		seq_printf(m, " %s=%lld", srpt_event_names[i],
 			   (long long)atomic64_read(&ch->ev[i]));
