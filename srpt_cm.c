@@ -983,6 +983,9 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		goto detach;
 	if (srpt_create_ch_ib(ch))
 		goto put_srq;
+	/* Fault injection (debugfs): the unwind with receives posted. */
+	if (srpt_inject(&srpt_inject_login_fail))
+		goto destroy_ib;
 	ret = srpt_ch_join_nexus(ch, lg, &rsp_flags);
 	if (ret == -EUSERS)
 		reason = SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;

@@ -40,12 +40,20 @@ static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n);
  *   inject_sq_full	the next N response posts find the send queue full,
  *			as when a burst of responses outruns the completions;
  *   inject_rw_eagain	the next N rdma_rw contexts fail with -EAGAIN, as
- *			when the MR pool is exhausted (iWARP, force_mr).
+ *			when the MR pool is exhausted (iWARP, force_mr);
+ *   inject_alloc_fail	the next N data buffer allocations fail (-ENOMEM);
+ *   inject_post_fail	the next N send work request posts fail (-EIO), as
+ *			when the QP broke under the driver;
+ *   inject_login_fail	the next N logins fail after their QP exists and
+ *			its receives are posted (the login's unwind).
  */
 atomic_t srpt_inject_sq_full = ATOMIC_INIT(0);
 atomic_t srpt_inject_rw_eagain = ATOMIC_INIT(0);
+atomic_t srpt_inject_alloc_fail = ATOMIC_INIT(0);
+atomic_t srpt_inject_post_fail = ATOMIC_INIT(0);
+atomic_t srpt_inject_login_fail = ATOMIC_INIT(0);
 
-static bool srpt_inject(atomic_t *knob)
+bool srpt_inject(atomic_t *knob)
 {
 	return unlikely(atomic_read(knob) > 0) &&
 	       atomic_dec_if_positive(knob) >= 0;
@@ -162,15 +170,26 @@ static bool srpt_ch_can_post(struct srpt_rdma_ch *ch)
 	return READ_ONCE(ch->state) <= CH_DRAINING;
 }
 
-/* Post a chain of send WRs unless the channel is being torn down. */
+/*
+ * Post a chain of send WRs unless the channel is being torn down.  Any
+ * other failure means the QP cannot send any more (a QP in the error state
+ * under us, a WR the device refuses): the channel is closed, or the
+ * initiator would wait for ever for what this post should have carried.
+ */
 static int srpt_post_send(struct srpt_rdma_ch *ch, const struct ib_send_wr *wr)
 {
 	int ret = -ENOTCONN;
 
 	rcu_read_lock();
 	if (srpt_ch_can_post(ch))
-		ret = ib_post_send(ch->qp, wr, NULL);
+		ret = srpt_inject(&srpt_inject_post_fail) ? -EIO :
+			ib_post_send(ch->qp, wr, NULL);
 	rcu_read_unlock();
+	if (ret && ret != -ENOTCONN) {
+		pr_err_ratelimited("%s: ib_post_send() failed (%d); closing the channel\n",
+				   ch->sess_name, ret);
+		srpt_close_ch(ch);
+	}
 	return ret;
 }
 
@@ -709,8 +728,9 @@ static int srpt_init_rw_ctx(struct srpt_rdma_ch *ch,
 	srpt_get_desc(desc, i, &va, &rkey, &len);
 	ctx->view = false;
 	if (chain || !srpt_use_page(s, len, &ctx->sg, &ctx->nents)) {
-		ret = target_alloc_sgl(&ctx->sg, &ctx->nents, len, false,
-				       chain);
+		ret = srpt_inject(&srpt_inject_alloc_fail) ? -ENOMEM :
+			target_alloc_sgl(&ctx->sg, &ctx->nents, len, false,
+					 chain);
 		if (ret)
 			return ret;
 	}
@@ -824,8 +844,9 @@ static int srpt_alloc_rw_ctxs(struct srpt_rdma_ch *ch,
 	}
 	shaped = srpt_desc_page_shaped(iu->desc, iu->nr_desc, PAGE_SIZE);
 	if (!shaped) {
-		ret = target_alloc_sgl(&s->data_sg, &s->data_nents,
-				       iu->data_len, false, false);
+		ret = srpt_inject(&srpt_inject_alloc_fail) ? -ENOMEM :
+			target_alloc_sgl(&s->data_sg, &s->data_nents,
+					 iu->data_len, false, false);
 		if (ret)
 			goto unwind;
 	}
@@ -1171,10 +1192,7 @@ static int srpt_post_rsp(struct srpt_send_ioctx *s, size_t len,
 	s->n_wr_posted = n_wr;
 	ret = srpt_post_send(ch, first_rdma ? first_rdma : send_wr);
 	if (ret) {
-		srpt_sq_freed(ch, n_wr);
-		if (ret != -ENOTCONN)
-			pr_err_ratelimited("%s: posting a response failed (%d)\n",
-					   ch->sess_name, ret);
+		srpt_sq_freed(ch, n_wr);	/* the channel is closing */
 		return ret;
 	}
 	return 0;
@@ -1594,10 +1612,7 @@ int srpt_write_pending(struct se_cmd *cmd)
 	ret = srpt_post_send(ch, first);
 	if (!ret)
 		return 0;
-	srpt_sq_freed(ch, s->n_rdma);
-	if (ret != -ENOTCONN)
-		pr_err_ratelimited("%s: posting RDMA READ failed (%d)\n",
-				   ch->sess_name, ret);
+	srpt_sq_freed(ch, s->n_rdma);	/* the channel is closing */
 fail:
 	transport_generic_request_failure(cmd, TCM_CHECK_CONDITION_ABORT_CMD);
 	return 0;

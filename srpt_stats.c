@@ -220,6 +220,12 @@ void srpt_stats_init(void)
 				&srpt_inject_sq_full);
 	debugfs_create_atomic_t("inject_rw_eagain", 0600, srpt_debugfs_dir,
 				&srpt_inject_rw_eagain);
+	debugfs_create_atomic_t("inject_alloc_fail", 0600, srpt_debugfs_dir,
+				&srpt_inject_alloc_fail);
+	debugfs_create_atomic_t("inject_post_fail", 0600, srpt_debugfs_dir,
+				&srpt_inject_post_fail);
+	debugfs_create_atomic_t("inject_login_fail", 0600, srpt_debugfs_dir,
+				&srpt_inject_login_fail);
 }
 
 void srpt_stats_exit(void)
