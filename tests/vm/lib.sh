@@ -20,6 +20,7 @@ TARGET_IP=192.0.2.1			# veth0's address
 CFS=/sys/kernel/config/target
 SRPT=$CFS/srpt
 SRP_ADD=/sys/class/infiniband_srp/srp-$IBDEV-1/add_target
+SRP_EEXIST=0			# add_target writes that met EEXIST (srp_login)
 RD_MB=256				# ramdisk LUN 0 (rd_mcp)
 FD_MB=64				# fileio LUN 1, file in the guest's tmpfs
 FD_FILE=$W/lun/fd.img
@@ -367,12 +368,15 @@ srp_login() {
 	stamp t0
 	# ib_srp keeps a deleted target on its list until its remove work
 	# has run: a login right after a logout may meet EEXIST ("Already
-	# connected"), so retry that for a few seconds.
+	# connected"), so retry that for a few seconds, counting each in
+	# SRP_EEXIST (case 22 asserts it stays 0 over its logout/login cycles:
+	# the retry must not hide a target that makes relogins unreliable).
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		timeout -k 5 "$LOGIN_TIMEOUT" bash -c 'echo "$1" >"$2"' _ "$s" "$SRP_ADD" 2>"$W/add_target.err"
 		rc=$?
 		cat "$W/add_target.err" >&2
 		[ "$rc" != 0 ] && grep -q "File exists" "$W/add_target.err" || break
+		SRP_EEXIST=$((SRP_EEXIST + 1))
 		log "add_target: EEXIST, retry $try"
 		nap 0.5
 	done
@@ -415,14 +419,35 @@ disk_bytes() {
 
 # srp_logout [HOST]: delete the remote port and wait (bounded) until the SCSI
 # host is gone and LIO has no session left.  SECS is the time it took.
+#
+# "Gone" includes ib_srp's own remove work: it takes the SCSI host (and the
+# disks) away first and only then disconnects, frees its channels (their
+# CQs) and takes the target off its list; until then an add_target for the
+# same target port meets EEXIST (srp_conn_unique() counts a target being
+# removed).  The window is ib_srp's, some 250 ms of MR deregistration under
+# TCG, whatever the target does; the in-tree ib_srpt keeps its LIO session
+# about 2.5 s after the DREQ, so waiting for the session alone covered it
+# there, while this module ends the session at once (issue 13, defect 10).
+# So wait for the host's CQs to be gone too (rdma res: two per channel).
 srp_logout() {
-	local h=${1:-$SRP_HOST} t0
+	local h=${1:-$SRP_HOST} t0 nch=1 ncq
 	stamp t0
+	read -r nch 2>/dev/null <"/sys/class/scsi_host/host$h/ch_count"
+	ncq=$(srp_cqs)
 	echo 1 >"/sys/class/srp_remote_ports/port-$h:1/delete" || return 1
 	wait_until "$BOUND" gone "/sys/class/scsi_host/host$h" || return 1
 	wait_until "$BOUND" no_session || return 1
+	SRP_CQ_LEFT=$((ncq - 2 * nch))
+	if [ "$SRP_CQ_LEFT" -ge 0 ]; then
+		wait_until "$BOUND" srp_cqs_freed || return 1
+	else
+		log "srp_logout: ib_srp's CQs not visible (rdma res: $ncq), not waiting for them"
+	fi
 	since "$t0"
 }
+# srp_cqs: how many CQs ib_srp has (rdma res show cq, "comm [ib_srp]").
+srp_cqs() { rdma res show cq 2>/dev/null | grep -c 'comm \[ib_srp\]'; }
+srp_cqs_freed() { [ "$(srp_cqs)" -le "$SRP_CQ_LEFT" ]; }
 # rport_disconnected: the SRP remote port SRP_RPORT is no longer "running"
 # (the target closed the connection; ib_srp blocks the port and reconnects).
 rport_disconnected() {

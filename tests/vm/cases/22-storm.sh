@@ -120,7 +120,10 @@ pre_check
 tap $? "storm: the pattern written before the storm is intact"
 
 # Full logout/login cycles (the remote port and its disks go each time).
+# Each login is written as soon as the logout is complete (the SCSI host
+# gone, LIO's session gone): one that meets EEXIST is retried, and counted.
 ok_logins=0
+eexist0=$SRP_EEXIST
 for ((i = 1; i <= LOGINS; i++)); do
 	bounded "$BOUND" srp_logout || { not_ok "storm: logout $i"; break; }
 	worst logout "$SECS"
@@ -135,6 +138,9 @@ for ((i = 1; i <= LOGINS; i++)); do
 done
 [ "$ok_logins" = "$LOGINS" ]
 tap $? "storm: $ok_logins/$LOGINS logout/login cycles (worst logout ${WORST[logout]:-?}s, login ${WORST[login]:-?}s)"
+eexist=$((SRP_EEXIST - eexist0))
+[ "$eexist" = 0 ]
+tap $? "storm: $eexist of $ok_logins immediate relogins met EEXIST (ib_srp still held the old target)"
 pre_check "$RD"
 tap $? "storm: the pattern is intact after the logins"
 
