@@ -370,8 +370,9 @@ struct srpt_device {
  * @CH_DRAINING:	SRP_I_LOGOUT received: new IUs are dropped, commands
  *			in flight still get their responses; closes when the
  *			last one is released (or after SRPT_DRAIN_TIMEOUT)
- * @CH_DISCONNECTING:	release work queued: it sends SRP_T_LOGOUT if
- *			asked to, then disconnects
+ * @CH_DISCONNECTING:	release work queued: it waits (bounded) for the
+ *			SRP_T_LOGOUT that srpt_logout_ch() posted, if any,
+ *			then disconnects
  * @CH_DISCONNECTED:	QP drained; session being removed
  */
 enum srpt_ch_state {
