@@ -109,6 +109,17 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 trap vm_cleanup EXIT
 trap 'vm_cleanup; echo "not ok - blktests: interrupted"; exit 130' INT TERM HUP
 
+# staged_ko FILE: FILE, or FILE.xz/.zst/.gz as kbuild compressed it (Debian's
+# 6.12 and 7.3); FILE itself if none exists.
+staged_ko() {
+	local f
+	for f in "$1" "$1".xz "$1".zst "$1".gz; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "$1"
+	return 1
+}
+
 # boot MODE: one guest boot running the selected tests against MODE.
 fail=0
 boot() {
@@ -120,6 +131,7 @@ boot() {
 	if [ "$mode" = ours ]; then
 		# "make install" into a staging root; the guest copies it in.
 		KVER=$KVER "$here/blktests/stage.sh" "$results/modroot" &&
+			staged=$(staged_ko "$staged") &&
 			modinfo -F srcversion "$staged" >/dev/null ||
 			bail "cannot stage 'make install' of $module in $results/modroot"
 	fi
@@ -192,7 +204,7 @@ report=$build/report.md
 	echo "# blktests srp group: Debian's in-tree ib_srpt and ours"
 	echo
 	echo "- date: $started; ib_srpt git revision: $git_rev"
-	staged=$build/ours/modroot/lib/modules/$KVER/updates/ib_srpt.ko
+	staged=$(staged_ko "$build/ours/modroot/lib/modules/$KVER/updates/ib_srpt.ko")
 	[ -r "$staged" ] && echo "- ours: $module version $(modinfo -F version "$staged") srcversion $(modinfo -F srcversion "$staged")"
 	echo "- blktests: $bt_rev ($bt_dir), USE_RXE=1, TIMEOUT=${BT_TIMEOUT:-30 (the default of blktests)}"
 	echo "- guest: qemu TCG, 2 vCPUs, ${VM_MEM} MiB, kernel $KVER; one boot per module"

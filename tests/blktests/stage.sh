@@ -9,7 +9,8 @@
 # ROOT/lib/modules/$KVER gets a symlink kernel -> /lib/modules/$KVER/kernel,
 # the kernel's modules.order/builtin files, and then scripts/install.sh
 # install with INSTALL_MOD_PATH=ROOT: kbuild modules_install into
-# ROOT/lib/modules/$KVER/updates/ib_srpt.ko and depmod -b ROOT over the
+# ROOT/lib/modules/$KVER/updates/ib_srpt.ko (.ko.xz where the kernel
+# compresses modules) and depmod -b ROOT over the
 # kernel's modules plus ours.  The guest copies updates/ib_srpt.ko and the
 # modules.* index files (tests/vm/blktests-lib.sh bt_install_ours): the same
 # files "make install" writes inside the guest, without the guest's depmod
@@ -30,8 +31,14 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 done
 INSTALL_MOD_PATH=$root KVER=$KVER nice -n 10 "$top/scripts/install.sh" install >"$root/install.log" 2>&1 ||
 	{ cat "$root/install.log" >&2; exit 1; }
-[ -r "$dst/updates/ib_srpt.ko" ] && [ -s "$dst/modules.dep.bin" ] ||
-	{ echo "stage.sh: no $dst/updates/ib_srpt.ko or modules.dep.bin" >&2; exit 1; }
+# kbuild compresses the module where the kernel is configured so (Debian's
+# 6.12 and 7.3: ib_srpt.ko.xz).
+ko=''
+for f in "$dst"/updates/ib_srpt.ko "$dst"/updates/ib_srpt.ko.{xz,zst,gz}; do
+	[ -r "$f" ] && { ko=$f; break; }
+done
+[ -n "$ko" ] && [ -s "$dst/modules.dep.bin" ] ||
+	{ echo "stage.sh: no $dst/updates/ib_srpt.ko(.xz|.zst|.gz) or modules.dep.bin" >&2; exit 1; }
 grep -q '^updates/ib_srpt.ko:' "$dst/modules.dep" ||
 	{ echo "stage.sh: depmod did not index updates/ib_srpt.ko" >&2; exit 1; }
 exit 0

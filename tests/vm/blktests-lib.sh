@@ -180,32 +180,35 @@ bt_modules_unlink() {
 # identity the loaded module must have.
 BT_IDX_ORIG=$W/bt-modules-index
 bt_install_ours() {
-	local d=/lib/modules/$KVER st=${BT_STAGE:-}/lib/modules/$KVER path f
-	if [ -z "${BT_STAGE:-}" ] || [ ! -r "$st/updates/ib_srpt.ko" ]; then
+	local d=/lib/modules/$KVER st=${BT_STAGE:-}/lib/modules/$KVER path f stk
+	# kbuild compresses it where the kernel says so (6.12, 7.3: .ko.xz).
+	stk=$(installed_ko "$st/updates/ib_srpt.ko")
+	BT_UPD=$d/updates/${stk##*/}
+	if [ -z "${BT_STAGE:-}" ] || [ ! -r "$stk" ]; then
 		not_ok "blktests: our ib_srpt staged by the host (${BT_STAGE:-no BT_STAGE}: see run.sh's output)"
 		return 1
 	fi
 	if [ ! -d "$BT_IDX_ORIG" ]; then
 		mkdir -p "$BT_IDX_ORIG" && cp -p "$d"/modules.* "$BT_IDX_ORIG/" || return 1
 	fi
-	mkdir -p "$d/updates" && cp "$st/updates/ib_srpt.ko" "$UPD" || return 1
+	mkdir -p "$d/updates" && cp "$stk" "$BT_UPD" || return 1
 	for f in "$st"/modules.*; do
 		case ${f##*/} in modules.order | modules.builtin | modules.builtin.modinfo) continue ;; esac
 		cp "$f" "$d/" || return 1
 	done
 	path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-	if [ "$path" = "$UPD" ] && [ "$(modinfo -F srcversion "$UPD")" = "$WANT_S" ]; then
+	if [ "$path" = "$BT_UPD" ] && [ "$(modinfo -F srcversion "$BT_UPD")" = "$WANT_S" ]; then
 		ok "blktests: our ib_srpt installed where modprobe finds it ($path, srcversion $WANT_S)"
 		return 0
 	fi
-	not_ok "blktests: our ib_srpt installed where modprobe finds it ($path, srcversion $(modinfo -F srcversion "$UPD" 2>/dev/null), want $WANT_S)"
+	not_ok "blktests: our ib_srpt installed where modprobe finds it ($path, srcversion $(modinfo -F srcversion "$BT_UPD" 2>/dev/null), want $WANT_S)"
 	return 1
 }
 # bt_uninstall_ours: the kernel's own index back, updates/ib_srpt.ko gone.
 bt_uninstall_ours() {
 	local d=/lib/modules/$KVER
 	[ -d "$BT_IDX_ORIG" ] || return 0
-	rm -f "$UPD"
+	rm -f "${BT_UPD:-$UPD}"
 	rmdir "$d/updates" 2>/dev/null
 	cp -p "$BT_IDX_ORIG"/modules.* "$d/" && rm -rf "$BT_IDX_ORIG"
 }
