@@ -101,6 +101,12 @@ tap $? "(b) slow LUN back to ${SLOW_MS} ms per request"
 t_logout_case() {
 	local name=$1 sp out
 	shift
+	# The channel of the previous srpi may still be in its release work:
+	# counted below, it would let the close run before this login arrived
+	# (seen on 6.12 under load: the login met the disabled TPG, 0x00010001).
+	if have_objects && ! wait_until 30 channels_are 0; then
+		log "$name: a channel of an earlier login is still there after 30 s"
+	fi
 	srpi --iport "$SRPI_ID" 'await t=30000' 'await t=5000' >"$W/tl.out" &
 	sp=$!
 	# srpi's login must be live before the close (on a loaded host a
