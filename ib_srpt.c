@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ib_srpt.c - SCSI RDMA Protocol (SRP) target for LIO: module parameters,
+ * SCSI RDMA Protocol (SRP) target for LIO: module parameters,
  * RDMA devices and ports (ib_client), and the LIO fabric template.
  *
  * Connection management lives in srpt_cm.c, the data path in srpt_io.c,
@@ -58,6 +58,7 @@ module_param_cb(srpt_service_guid, &srpt_u64_x_ops, &srpt_service_guid,
 MODULE_PARM_DESC(srpt_service_guid,
 		 "Service GUID: IB/CM service ID, IOC GUID and the required target port ID (hex; default: node GUID of the first HCA).");
 
+/* Protects the lists below and the TPGs (ib_srpt.h, "Locking"). */
 DEFINE_MUTEX(srpt_dev_mutex);
 LIST_HEAD(srpt_dev_list);
 LIST_HEAD(srpt_port_id_list);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ib_srpt.h - SCSI RDMA Protocol target: shared definitions.
+ * SCSI RDMA Protocol target: shared definitions.
  *
  * Object model and lifetime
  * -------------------------
@@ -103,6 +103,7 @@
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 
+#include "srpt_compat.h"
 #include "srpt_proto.h"
 
 #define SRPT_DRV_VERSION	"0.1.0"

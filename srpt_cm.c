@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_cm.c - SRP login over the IB/CM and the RDMA/CM, RDMA channel
+ * SRP login over the IB/CM and the RDMA/CM, RDMA channel
  * creation and teardown.
  *
  * A login runs in the connection manager's event handler:
@@ -202,7 +202,7 @@ static void srpt_wait_t_logout(struct srpt_rdma_ch *ch)
 		return;
 	}
 	if (!wait_for_completion_timeout(&ch->t_logout_done,
-			msecs_to_jiffies(SRPT_T_LOGOUT_TIMEOUT_MS)))
+					 msecs_to_jiffies(SRPT_T_LOGOUT_TIMEOUT_MS)))
 		pr_info("%s: SRP_T_LOGOUT not completed within %d ms\n",
 			ch->sess_name, SRPT_T_LOGOUT_TIMEOUT_MS);
 }
@@ -611,7 +611,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 {
 	struct srpt_rdma_ch *ch;
 
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	ch = kzalloc_obj(*ch, GFP_KERNEL);
 	if (!ch)
 		return NULL;
 	srpt_obj_inc(SRPT_OBJ_CHANNEL);
@@ -633,7 +633,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	init_completion(&ch->last_wqe);
 	atomic_set(&ch->n_cmds, 0);
 	ch->state = CH_CONNECTING;
-	ch->using_rdma_cm = lg->rdma_cm_id != NULL;
+	ch->using_rdma_cm = !!lg->rdma_cm_id;
 	ch->rdma_cm_id = lg->rdma_cm_id;
 	ch->ib_cm_id = lg->ib_cm_id;
 	atomic_set(&ch->req_lim_delta, 0);
@@ -789,7 +789,7 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 		}
 	}
 	if (!found) {
-		found = kzalloc(sizeof(*found), GFP_KERNEL);
+		found = kzalloc_obj(*found, GFP_KERNEL);
 		if (!found) {
 			ret = -ENOMEM;
 			goto unlock;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * srpt_compat.h - the kernel API differences between Debian's 6.1 and the
- * later kernels of the tested matrix (6.12 LTS, Debian's newest; README
- * "Supported kernels").  Every key is a mainline version (LINUX_VERSION_CODE)
- * and names the upstream change it tracks: a distribution kernel that
- * backports one of these changes without its version needs the key adjusted.
+ * The kernel API differences between Debian's 6.1 and the later kernels of
+ * the tested matrix (6.12 LTS, Debian's newest; README "Supported kernels").
+ * Every key names the upstream change it tracks and is the mainline version
+ * that made it (LINUX_VERSION_CODE), unless the API is a macro that can be
+ * tested directly: a distribution kernel that backports one of the
+ * version-keyed changes without its version needs the key adjusted.
  */
 #ifndef SRPT_COMPAT_H
 #define SRPT_COMPAT_H
 
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -49,6 +51,17 @@
 #define SRPT_WQ_PERCPU WQ_PERCPU
 #else
 #define SRPT_WQ_PERCPU 0
+#endif
+
+/*
+ * 7.0, kmalloc_obj() and family (include/linux/slab.h): kzalloc_obj(*p, gfp)
+ * allocates one zeroed *p and returns it as a pointer of p's type; the tree
+ * moved to it from kzalloc(sizeof(*p), gfp), which is what it means before.
+ * A macro, so tested directly rather than by version: a kernel that
+ * backports it keeps its own.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* SRPT_COMPAT_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_configfs.c - the /sys/kernel/config/target/srpt tree: target ports
+ * The /sys/kernel/config/target/srpt tree: target ports
  * (wwns), TPGs and their attributes, node ACL names and the RDMA/CM port.
  *
  * Layout, as the upstream driver and rtslib/targetcli expect it:
@@ -89,7 +89,7 @@ struct se_wwn *srpt_make_tport(struct target_fabric_configfs *tf,
 	struct srpt_port_id *port_id, *other;
 	int ret = 0;
 
-	port_id = kzalloc(sizeof(*port_id), GFP_KERNEL);
+	port_id = kzalloc_obj(*port_id, GFP_KERNEL);
 	if (!port_id)
 		return ERR_PTR(-ENOMEM);
 	if (srpt_parse_port_name(name, port_id->id, &port_id->is_guid) ||
@@ -247,7 +247,7 @@ struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn, const char *name)
 	struct srpt_tpg *tpg;
 	int ret;
 
-	tpg = kzalloc(sizeof(*tpg), GFP_KERNEL);
+	tpg = kzalloc_obj(*tpg, GFP_KERNEL);
 	if (!tpg)
 		return ERR_PTR(-ENOMEM);
 	tpg->port_id = port_id;

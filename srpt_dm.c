@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_dm.c - device management MAD agent, so that srp_daemon / ibsrpdm can
+ * Device management MAD agent, so that srp_daemon / ibsrpdm can
  * discover the target on InfiniBand ports.  The responses are built by the
  * pure srpt_dm_respond() (srpt_proto.c, unit-tested byte for byte); this
  * file only registers the agent, sets the port's IsDeviceManagementSupported

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_io.c - SRP data path: receive ring, SRP_CMD and SRP_TSK_MGMT
+ * SRP data path: receive ring, SRP_CMD and SRP_TSK_MGMT
  * handling, RDMA transfers through the rdma_rw API, responses, credits and
  * the LIO command callbacks.
  *
@@ -254,7 +254,7 @@ static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
 {
 	struct srpt_recv_ioctx *r;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r)
 		return NULL;
 	r->lead = lead;
@@ -290,7 +290,7 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 	struct ib_device *dev = ch->sdev->ib_dev;
 	struct srpt_send_ioctx *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return NULL;
 	s->rsp_buf = kzalloc(ch->rsp_buf_size, GFP_KERNEL);
@@ -465,7 +465,7 @@ static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
 	struct srpt_srq *srq;
 	u32 i;
 
-	srq = kzalloc(sizeof(*srq), GFP_KERNEL);
+	srq = kzalloc_obj(*srq, GFP_KERNEL);
 	if (!srq)
 		return NULL;
 	srq->size = min_t(u32, srpt_srq_size, sdev->ib_dev->attrs.max_srq_wr);
@@ -579,6 +579,7 @@ static const u16 srpt_cmd_next[] = {
 	[SRPT_STATE_MGMT_RSP_SENT] = SRPT_S(MGMT) | SRPT_S(DONE),
 	[SRPT_STATE_DONE]	   = 0,
 };
+
 #undef SRPT_S
 
 /**
@@ -1223,8 +1224,10 @@ static void srpt_fill_residual(struct se_cmd *cmd, struct srpt_rsp_info *info)
 	info->resid = cmd->residual_count;
 }
 
-/* Build the RDMA WRITE chain for data-in; the tail LIO did not fill is
- * zeroed so that no stale memory reaches the initiator. */
+/*
+ * Build the RDMA WRITE chain for data-in; the tail LIO did not fill is
+ * zeroed so that no stale memory reaches the initiator.
+ */
 static struct ib_send_wr *srpt_data_in_wrs(struct srpt_send_ioctx *s,
 					   struct ib_send_wr *next)
 {
@@ -1377,6 +1380,7 @@ static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n)
 {
 	atomic_inc(&ch->sq_progress);	/* for srpt_watchdog_work() */
 	atomic_add(n, &ch->sq_wr_avail);
+	/* Order the add before the list check (pairs with srpt_park_rsp()). */
 	smp_mb__after_atomic();
 	if (!list_empty_careful(&ch->rsp_wait))
 		queue_work(srpt_wq, &ch->rsp_work);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * srpt_proto.c - SRP wire format: parsing, validation and IU builders.
+ * SRP wire format: parsing, validation and IU builders.
  *
  * Pure C, no kernel calls: built into ib_srpt.ko and into the userspace unit
  * tests and fuzzers.  Every parser is given the number of bytes that arrived

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * srpt_proto.h - SRP wire format: parsing, validation and IU builders.
+ * SRP wire format: parsing, validation and IU builders.
  *
  * This unit is pure C: it makes no kernel calls and compiles both into
  * ib_srpt.ko and into the userspace unit tests and fuzzers.  Everything an
@@ -272,8 +272,10 @@ u32 srpt_login_negotiate(const struct srpt_login_req *req,
 			 const struct srpt_login_policy *pol,
 			 struct srpt_login_params *out);
 
-/* Build SRP_LOGIN_RSP into @buf; returns SRPT_LOGIN_RSP_LEN, 0 if too small.
- * @rsp_flags carries the multichannel outcome; IMMED_SUPP is added from @p. */
+/*
+ * Build SRP_LOGIN_RSP into @buf; returns SRPT_LOGIN_RSP_LEN, 0 if too small.
+ * @rsp_flags carries the multichannel outcome; IMMED_SUPP is added from @p.
+ */
 size_t srpt_build_login_rsp(void *buf, size_t size, u64 tag,
 			    const struct srpt_login_params *p, u8 rsp_flags);
 
@@ -288,8 +290,10 @@ int srpt_iu_opcode(const void *iu, u32 len);
 /* Tag of a received IU; false if fewer than 16 bytes arrived. */
 bool srpt_iu_tag(const void *iu, u32 len, u64 *tag);
 
-/* Minimum valid length of an I->T IU with @opcode; 0 for opcodes a target
- * never accepts (LOGIN_REQ and T->I opcodes) or unknown ones. */
+/*
+ * Minimum valid length of an I->T IU with @opcode; 0 for opcodes a target
+ * never accepts (LOGIN_REQ and T->I opcodes) or unknown ones.
+ */
 u32 srpt_iu_min_len(u8 opcode);
 
 enum srpt_data_dir {
@@ -404,8 +408,10 @@ struct srpt_tsk_mgmt_iu {
 	u64 task_tag;
 };
 
-/* Parse SRP_TSK_MGMT; 0, or -EMSGSIZE if @len < SRPT_TSK_MGMT_LEN (tag
- * filled in when at least 16 bytes arrived). */
+/*
+ * Parse SRP_TSK_MGMT; 0, or -EMSGSIZE if @len < SRPT_TSK_MGMT_LEN (tag
+ * filled in when at least 16 bytes arrived).
+ */
 int srpt_parse_tsk_mgmt(const void *iu, u32 len, struct srpt_tsk_mgmt_iu *out);
 
 /**

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * srpt_stats.c - statistics in debugfs, /sys/kernel/debug/ib_srpt/:
+ * Statistics in debugfs, /sys/kernel/debug/ib_srpt/:
  *   objects	live objects by kind ("name count" lines); tests read it after
  *		every hostile case to prove that everything was freed
  *   events	cumulative events ("name count" lines), per-CPU counters
@@ -170,7 +170,7 @@ static void srpt_show_ch(struct seq_file *m, struct srpt_rdma_ch *ch)
 		   srpt_ch_state_names[READ_ONCE(ch->state)],
 		   ch->using_rdma_cm ? "rdma_cm" : "ib_cm", ch->rq_size,
 		   atomic_read(&ch->n_cmds), atomic_read(&ch->sq_wr_avail),
-		   ch->params.imm_data, ch->srq != NULL, ch->params.it_iu_len,
+		   ch->params.imm_data, !!ch->srq, ch->params.it_iu_len,
 		   ch->data_budget, READ_ONCE(ch->data_held),
 		   READ_ONCE(ch->data_peak));
 	for (i = 0; i < SRPT_EV_MAX; i++)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * srpt_trace.h - tracepoints of the SRP target (trace system "srpt"):
+ * Tracepoints of the SRP target (trace system "srpt"):
  *   srpt_login_accept, srpt_login_reject, srpt_channel_release,
  *   srpt_cmd_start, srpt_cmd_done.
  * Enable with: echo 1 > /sys/kernel/tracing/events/srpt/enable
