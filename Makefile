@@ -19,6 +19,10 @@
 #                        every kernel of the matrix (scripts/kernels.sh:
 #                        6.1, 6.12 LTS, Debian's newest in a Debian 13 root);
 #                        table in build/kernels/matrix.md
+#   make check-intree    the sources in place of drivers/infiniband/ulp/srpt/
+#                        of Debian's newest linux-source, built by the
+#                        kernel's own build (W=1, sparse) and checkpatch.pl
+#                        --strict (scripts/intree.sh; README "In-tree build")
 #   make check-fresh     make demo and make check in a fresh minimal Debian
 #                        root (bookworm; FRESH_RELEASES="bookworm trixie")
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
@@ -106,6 +110,10 @@ check-kernels:
 
 check-fresh:
 	tests/check-fresh.sh $(FRESH_RELEASES)
+
+.PHONY: check-intree
+check-intree:
+	scripts/intree.sh
 
 bench:
 	tests/install-deps.sh
