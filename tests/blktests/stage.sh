@@ -39,7 +39,7 @@ for f in "$dst"/updates/ib_srpt.ko "$dst"/updates/ib_srpt.ko.{xz,zst,gz}; do
 done
 [ -n "$ko" ] && [ -s "$dst/modules.dep.bin" ] ||
 	{ echo "stage.sh: no $dst/updates/ib_srpt.ko(.xz|.zst|.gz) or modules.dep.bin" >&2; exit 1; }
-grep -q '^updates/ib_srpt.ko:' "$dst/modules.dep" ||
+grep -qE '^updates/ib_srpt\.ko(\.xz|\.zst|\.gz)?:' "$dst/modules.dep" ||
 	{ echo "stage.sh: depmod did not index updates/ib_srpt.ko" >&2; exit 1; }
 exit 0
 }
