@@ -221,6 +221,7 @@ static struct {
 	bool ignore_credits;
 	bool show_flush;
 	bool no_cred_rsp;
+	bool dump_iu;
 	u32 block_size;
 	/* load */
 	u32 channels, qd, bs, mix, lun;
@@ -683,6 +684,32 @@ static u64 service_guid(void)
 	return g;
 }
 
+/*
+ * --dump-iu: "srpi: WHAT channel=N len=N" and the bytes on stderr, 16 a
+ * line, a run of lines equal to the one before as one "*" (as od does).
+ */
+static void dump_bytes(const char *what, int ch, const u8 *b, u32 len)
+{
+	bool starred = false;
+	u32 i, j, n;
+
+	fprintf(stderr, "srpi: %s channel=%d len=%u\n", what, ch, len);
+	for (i = 0; i < len; i += n) {
+		n = len - i < 16 ? len - i : 16;
+		if (i && n == 16 && !memcmp(b + i, b + i - 16, 16)) {
+			if (!starred)
+				fputs("srpi: *\n", stderr);
+			starred = true;
+			continue;
+		}
+		starred = false;
+		fprintf(stderr, "srpi: %06x ", i);
+		for (j = 0; j < n; j++)
+			fprintf(stderr, " %02x", b[i + j]);
+		fputc('\n', stderr);
+	}
+}
+
 /* Build the 56-byte srp_login_req_rdma (or the raw bytes); returns length. */
 static u32 build_login(struct conn *c, u8 *pd, int multichan)
 {
@@ -856,6 +883,8 @@ static int conn_login(struct conn *c, int multichan)
 	p.private_data_len = (u8)(len > 255 ? 255 : len);
 	if (len > 255)
 		die("private data longer than 255 bytes");
+	if (opt.dump_iu)
+		dump_bytes("login-req", c->idx, pd, len);
 	p.responder_resources = (u8)opt.resp_res;
 	p.initiator_depth = (u8)opt.init_depth;
 	p.flow_control = 1;
@@ -1007,8 +1036,12 @@ static int post_slot(struct conn *c, u32 slot, u32 len)
 		.opcode		= IBV_WR_SEND,
 		.send_flags	= IBV_SEND_SIGNALED,
 	}, *bad;
-	int ret = ibv_post_send(c->qp, &wr, &bad);
+	int ret;
 
+	if (opt.dump_iu)
+		dump_bytes("iu", c->idx, c->sbuf + (size_t)slot * c->slot_size,
+			   len);
+	ret = ibv_post_send(c->qp, &wr, &bad);
 	if (ret)
 		c->free_slot[c->n_free++] = slot;
 	return ret;
@@ -2153,6 +2186,7 @@ static void usage(FILE *f)
 "      --ignore-credits     send even when the request limit is used up\n"
 "      --show-flush         print flushed work completions too\n"
 "      --no-cred-rsp        do not answer SRP_CRED_REQ\n"
+"      --dump-iu            hex-dump every IU sent (and the login request) on stderr\n"
 "  -v, --verbose            diagnostics on stderr\n"
 "login request (RDMA/CM private data, srp_login_req_rdma):\n"
 "      --opcode N           (default 0)\n"
@@ -2187,7 +2221,7 @@ enum {
 	O_SLOTS, O_SLOTSZ, O_DATASZ, O_BLKSZ, O_IGNCRED, O_FLUSH, O_NOCRED,
 	O_OPCODE, O_TAG, O_ITIU, O_BUFFMT, O_FLAGS, O_MC, O_IMM, O_IMMOFF,
 	O_IPORT, O_TPORT, O_SGUID, O_PDATA, O_PDLEN, O_POKE, O_CH, O_QD, O_BS,
-	O_RW, O_MIX, O_TIME, O_LUN,
+	O_RW, O_MIX, O_TIME, O_LUN, O_DUMP,
 };
 
 static const struct option long_opts[] = {
@@ -2211,6 +2245,7 @@ static const struct option long_opts[] = {
 	{ "ignore-credits", no_argument, NULL, O_IGNCRED },
 	{ "show-flush", no_argument, NULL, O_FLUSH },
 	{ "no-cred-rsp", no_argument, NULL, O_NOCRED },
+	{ "dump-iu", no_argument, NULL, O_DUMP },
 	{ "opcode", required_argument, NULL, O_OPCODE },
 	{ "tag", required_argument, NULL, O_TAG },
 	{ "it-iu-len", required_argument, NULL, O_ITIU },
@@ -2261,6 +2296,7 @@ static void parse_opts(int argc, char **argv)
 		case O_IGNCRED: opt.ignore_credits = true; break;
 		case O_FLUSH: opt.show_flush = true; break;
 		case O_NOCRED: opt.no_cred_rsp = true; break;
+		case O_DUMP: opt.dump_iu = true; break;
 		case O_OPCODE: opt.opcode = (int)num("--opcode", optarg, 255); break;
 		case O_TAG: opt.tag = num("--tag", optarg, UINT64_MAX); break;
 		case O_ITIU: opt.it_iu_len = (u32)num("--it-iu-len", optarg, UINT32_MAX); break;
