@@ -1362,224 +1362,378 @@ struct desc {
 };
 
 /*
+ * What the keys of one cmd step ask for.  cmd_read_*() fill it in a fixed
+ * order (of several bad keys, the first read is the one reported) and read
+ * the keys of one format only for that format (check_used() calls them
+ * unknown words otherwise); cmd_build_iu() turns it into the IU and cannot
+ * fail.
+ */
+struct cmd_keys {
+	u8 cdb[260];
+	u32 cdb_len;
+	u32 add_cdb;		/* additional CDB bytes in the IU */
+	u8 lun[8];
+	int dir;		/* SRPT_DIR_* */
+	u64 dlen;		/* of in, out, imm or the CDB shortcut */
+	bool have_imm;
+	u64 imm_len;
+	u64 off;		/* of the data in the data buffer */
+	struct desc *d;		/* the descriptors, MAX_DESC of room */
+	u32 nd;
+	int fmt;		/* SRPT_DESC_* or the raw number */
+	u8 sol, attr, add_cdb_len;
+	u32 inlist;		/* indirect: descriptors in the IU */
+	u64 toff, tva;		/* indirect: the table in the data buffer */
+	u32 tkey, tlen, total;
+	u64 ioff;		/* immediate data: where it goes in the IU */
+	u32 immhdr;
+	int bf, docnt, dicnt;	/* raw bytes; -1: not given */
+	bool len_set;
+	u32 len;
+	u64 tag, rep;
+};
+
+/* Where the descriptors start: after the header and additional CDB. */
+static u32 cmd_hdr_len(const struct cmd_keys *k)
+{
+	return SRPT_CMD_LEN + k->add_cdb;
+}
+
+/* A byte that overrides what the IU would have, or -1 if not given. */
+static int get_byte(struct step *st, const char *key)
+{
+	const char *v = get(st, key);
+
+	return v ? (int)num(key, v, 255) : -1;
+}
+
+/* cdb, lun/lunraw, in, out, imm, off. */
+static void cmd_read_data(struct step *st, struct cmd_keys *k)
+{
+	const char *v;
+
+	v = get(st, "cdb");
+	if (v)
+		k->cdb_len = parse_cdb(v, k->cdb, sizeof(k->cdb), &k->dlen,
+				       &k->dir);
+	put_lun(st, k->lun);
+	if ((v = get(st, "in"))) {
+		k->dir = SRPT_DIR_READ;
+		k->dlen = num("in", v, UINT32_MAX);
+	}
+	if ((v = get(st, "out"))) {
+		k->dir = SRPT_DIR_WRITE;
+		k->dlen = num("out", v, UINT32_MAX);
+	}
+	k->have_imm = (v = get(st, "imm")) != NULL;
+	if (k->have_imm) {
+		k->dir = SRPT_DIR_WRITE;
+		k->imm_len = num("imm", v, UINT32_MAX);
+		k->dlen = k->imm_len;
+	}
+	k->off = getnum(st, "off", 0, UINT64_MAX);
+}
+
+static struct desc *next_desc(struct cmd_keys *k)
+{
+	if (k->nd >= MAX_DESC)
+		die("too many descriptors");
+	return &k->d[k->nd++];
+}
+
+/* desc=VA:KEY:LEN,...: raw descriptors. */
+static void cmd_descs_raw(const char *v, struct cmd_keys *k)
+{
+	char buf[8192], *save = NULL, *w;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *a = w, *b = strchr(a, ':'), *l;
+		struct desc *d;
+
+		if (!b || !(l = strchr(b + 1, ':')))
+			die("desc=VA:KEY:LEN[,...]");
+		*b++ = '\0';
+		*l++ = '\0';
+		d = next_desc(k);
+		d->va = num("desc va", a, UINT64_MAX);
+		d->key = (u32)num("desc key", b, UINT32_MAX);
+		d->len = (u32)num("desc len", l, UINT32_MAX);
+	}
+}
+
+/* dlen=L1,L2,...: descriptors of these lengths, one after another at off. */
+static void cmd_descs_lens(struct conn *c, const char *v,
+			   struct cmd_keys *k)
+{
+	char buf[8192], *save = NULL, *w;
+	u64 va = (uintptr_t)c->data + k->off;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		struct desc *d = next_desc(k);
+
+		d->va = va;
+		d->key = c->dmr ? c->dmr->rkey : 0;
+		d->len = (u32)num("dlen", w, UINT32_MAX);
+		va += d->len;
+	}
+	if (k->dir == SRPT_DIR_NONE)
+		k->dir = SRPT_DIR_READ;
+}
+
+/* [ndesc=N]: the data length at off split into N descriptors. */
+static void cmd_descs_split(struct conn *c, struct step *st,
+			    struct cmd_keys *k)
+{
+	u64 va = (uintptr_t)c->data + k->off, i, ndesc;
+
+	ndesc = getnum(st, "ndesc", 1, MAX_DESC);
+	if (!ndesc)
+		die("ndesc=0");
+	if (k->dlen + k->off > c->data_size - TABLE_AREA && !get(st, "key"))
+		die("data (%" PRIu64 " bytes at %" PRIu64 ") does not fit the %" PRIu64 "-byte buffer (use --data-size)",
+		    k->dlen, k->off, c->data_size - TABLE_AREA);
+	for (i = 0; i < ndesc; i++) {
+		u64 l = k->dlen / ndesc + (i == ndesc - 1 ? k->dlen % ndesc : 0);
+		struct desc *d = next_desc(k);
+
+		d->va = va;
+		d->key = c->dmr ? c->dmr->rkey : 0;
+		d->len = (u32)l;
+		va += l;
+	}
+}
+
+/* The descriptors: desc=, dlen= or the data split by ndesc=; then key=. */
+static void cmd_read_descs(struct conn *c, struct step *st,
+			   struct cmd_keys *k)
+{
+	const char *v;
+	u32 i;
+
+	if ((v = get(st, "desc")))
+		cmd_descs_raw(v, k);
+	else if ((v = get(st, "dlen")))
+		cmd_descs_lens(c, v, k);
+	else if (k->dir != SRPT_DIR_NONE && !k->have_imm)
+		cmd_descs_split(c, st, k);
+	if ((v = get(st, "key")))
+		for (i = 0; i < k->nd; i++)
+			k->d[i].key = (u32)num("key", v, UINT32_MAX);
+}
+
+/* dir= and fmt= (by default what the descriptors suggest). */
+static void cmd_read_format(struct step *st, struct cmd_keys *k)
+{
+	const char *v;
+
+	if ((v = get(st, "dir"))) {
+		if (!strcmp(v, "in"))
+			k->dir = SRPT_DIR_READ;
+		else if (!strcmp(v, "out"))
+			k->dir = SRPT_DIR_WRITE;
+		else
+			k->dir = SRPT_DIR_NONE;
+	}
+	v = get(st, "fmt");
+	if (!v)
+		k->fmt = k->have_imm ? SRPT_DESC_IMM : !k->nd ? SRPT_DESC_NONE :
+			 k->nd > 1 ? SRPT_DESC_INDIRECT : SRPT_DESC_DIRECT;
+	else if (!strcmp(v, "none"))
+		k->fmt = SRPT_DESC_NONE;
+	else if (!strcmp(v, "direct"))
+		k->fmt = SRPT_DESC_DIRECT;
+	else if (!strcmp(v, "indirect"))
+		k->fmt = SRPT_DESC_INDIRECT;
+	else if (!strcmp(v, "imm"))
+		k->fmt = SRPT_DESC_IMM;
+	else
+		k->fmt = (int)num("fmt", v, 15);
+}
+
+/* Indirect: toff, tva, tkey, tlen, total (inlist is read before). */
+static void cmd_read_indirect(struct conn *c, struct step *st,
+			      struct cmd_keys *k, u32 iu_size)
+{
+	u32 total = 0, i;
+
+	k->toff = getnum(st, "toff", c->data_size - TABLE_AREA,
+			 c->data_size - 16);
+	if ((u64)k->nd * 16 > c->data_size - k->toff)
+		die("descriptor table does not fit at toff=%" PRIu64, k->toff);
+	for (i = 0; i < k->nd; i++)
+		total += k->d[i].len;	/* wraps like a u32 on the wire */
+	k->tva = getnum(st, "tva", (uintptr_t)(c->data + k->toff), UINT64_MAX);
+	k->tkey = (u32)getnum(st, "tkey", c->dmr ? c->dmr->rkey : 0,
+			      UINT32_MAX);
+	k->tlen = (u32)getnum(st, "tlen", k->nd * 16, UINT32_MAX);
+	k->total = (u32)getnum(st, "total", total, UINT32_MAX);
+	if (k->inlist > k->nd)
+		die("inlist > number of descriptors");
+	if (cmd_hdr_len(k) + SRPT_INDIRECT_HDR_LEN + k->inlist * 16 > iu_size)
+		die("IU too long");
+}
+
+/* Immediate data: immoff, immhdr. */
+static void cmd_read_imm(struct conn *c, struct step *st, struct cmd_keys *k,
+			 u32 iu_size)
+{
+	k->ioff = getnum(st, "immoff", opt.imm_offset, 65535);
+	k->immhdr = (u32)getnum(st, "immhdr", k->imm_len, UINT32_MAX);
+	if (k->ioff + k->imm_len > iu_size ||
+	    k->off + k->imm_len > c->data_size)
+		die("immediate data does not fit");
+}
+
+/* The keys of the IU's layout: header bytes, format keys, overrides. */
+static void cmd_read_layout(struct conn *c, struct step *st,
+			    struct cmd_keys *k, u32 iu_size)
+{
+	const char *v;
+
+	k->sol = (u8)getnum(st, "sol", 0, 255);
+	k->attr = (u8)getnum(st, "attr", 0, 255);
+	k->add_cdb = k->cdb_len > 16 ? (k->cdb_len - 16 + 3) & ~3u : 0;
+	if (k->add_cdb > 252)
+		die("CDB longer than 268 bytes");
+	k->add_cdb_len = (u8)getnum(st, "add_cdb", k->add_cdb, 255);
+	k->inlist = (u32)getnum(st, "inlist", k->nd, MAX_DESC);
+	if (k->fmt == SRPT_DESC_INDIRECT)
+		cmd_read_indirect(c, st, k, iu_size);
+	else if (k->fmt == SRPT_DESC_IMM)
+		cmd_read_imm(c, st, k, iu_size);
+	k->bf = get_byte(st, "bf");
+	k->docnt = get_byte(st, "docnt");
+	k->dicnt = get_byte(st, "dicnt");
+	k->len_set = (v = get(st, "len")) != NULL;
+	if (k->len_set)
+		k->len = (u32)num("len", v, iu_size);
+	k->tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
+	k->rep = getnum(st, "rep", 1, 1000000);
+}
+
+static void put_desc(u8 *p, const struct desc *d)
+{
+	srpt_put_be64(p, d->va);
+	srpt_put_be32(p + 8, d->key);
+	srpt_put_be32(p + 12, d->len);
+}
+
+/*
+ * Indirect: the table into the data buffer, its header and the first
+ * inlist descriptors into the IU at @pos; returns the new end.
+ */
+static u32 cmd_put_indirect(struct conn *c, const struct cmd_keys *k, u8 *iu,
+			    u32 pos)
+{
+	u8 *table = c->data + k->toff;
+	u32 i;
+
+	for (i = 0; i < k->nd; i++)
+		put_desc(table + i * 16, &k->d[i]);
+	srpt_put_be64(iu + pos, k->tva);
+	srpt_put_be32(iu + pos + 8, k->tkey);
+	srpt_put_be32(iu + pos + 12, k->tlen);
+	srpt_put_be32(iu + pos + 16, k->total);
+	pos += SRPT_INDIRECT_HDR_LEN;
+	memcpy(iu + pos, table, k->inlist * 16);
+	pos += k->inlist * 16;
+	if (k->dir == SRPT_DIR_WRITE)
+		iu[6] = (u8)k->inlist;
+	else
+		iu[7] = (u8)k->inlist;
+	return pos;
+}
+
+/* Immediate data: the length field at @pos, the data at ioff. */
+static u32 cmd_put_imm(struct conn *c, const struct cmd_keys *k, u8 *iu,
+		       u32 pos)
+{
+	srpt_put_be32(iu + pos, k->immhdr);
+	pos += SRPT_IMM_HDR_LEN;
+	memcpy(iu + k->ioff, c->data + k->off, k->imm_len);
+	if (k->ioff + k->imm_len > pos)
+		pos = (u32)(k->ioff + k->imm_len);
+	return pos;
+}
+
+/* The SRP_CMD (without its tag) into @iu; returns its length. */
+static u32 cmd_build_iu(struct conn *c, const struct cmd_keys *k, u8 *iu,
+			u32 iu_size)
+{
+	u32 pos = cmd_hdr_len(k);
+
+	memset(iu, 0, iu_size);
+	iu[0] = SRPT_OP_CMD;
+	iu[1] = k->sol;
+	memcpy(iu + 20, k->lun, 8);
+	iu[29] = k->attr;
+	memcpy(iu + 32, k->cdb, 16);
+	memcpy(iu + 48, k->cdb + 16, k->add_cdb);
+	iu[31] = k->add_cdb_len;
+	if (k->dir == SRPT_DIR_WRITE)
+		iu[5] = (u8)(k->fmt << 4);
+	else if (k->dir == SRPT_DIR_READ)
+		iu[5] = (u8)k->fmt;
+	switch (k->fmt) {
+	case SRPT_DESC_DIRECT:
+		if (k->nd)
+			put_desc(iu + pos, &k->d[0]);
+		pos += SRPT_DIRECT_DESC_LEN;
+		break;
+	case SRPT_DESC_INDIRECT:
+		pos = cmd_put_indirect(c, k, iu, pos);
+		break;
+	case SRPT_DESC_IMM:
+		pos = cmd_put_imm(c, k, iu, pos);
+		break;
+	default:
+		break;
+	}
+	if (k->bf >= 0)
+		iu[5] = (u8)k->bf;
+	if (k->docnt >= 0)
+		iu[6] = (u8)k->docnt;
+	if (k->dicnt >= 0)
+		iu[7] = (u8)k->dicnt;
+	return k->len_set ? k->len : pos;
+}
+
+/*
+ * Send @rep copies of @iu with the tags @tag, @tag + 1, ... (bytes 8-15),
+ * stopping at the first that cannot be sent; the tag counter moves past.
+ */
+static void send_tagged(struct conn *c, u8 *iu, u32 len, u64 tag, u64 rep)
+{
+	u64 i;
+
+	for (i = 0; i < rep; i++) {
+		srpt_put_be64(iu + 8, tag + i);
+		if (send_iu(c, iu, len, tag + i))
+			break;
+	}
+	if (tag + rep > c->next_tag)
+		c->next_tag = tag + rep;
+}
+
+/*
  * cmd: build SRP_CMD IUs.  See tools/README.md for every key.
  */
 static void step_cmd(struct conn *c, struct step *st)
 {
 	static struct desc d[MAX_DESC];
 	static u8 iu[1 << 17];
-	u8 cdb[260], lun[8];
-	u64 dlen = 0, tag, rep, i, off, imm_len = 0;
-	u32 cdb_len = 0, nd = 0, ndesc, add_cdb, pos, inlist, iu_len;
-	int dir = SRPT_DIR_NONE, fmt;
-	const char *v, *fmts;
-	bool have_imm;
+	struct cmd_keys k = { .dir = SRPT_DIR_NONE, .d = d };
+	u32 len;
 
-	memset(cdb, 0, sizeof(cdb));
-	v = get(st, "cdb");
-	if (v)
-		cdb_len = parse_cdb(v, cdb, sizeof(cdb), &dlen, &dir);
-	put_lun(st, lun);
-	if ((v = get(st, "in"))) {
-		dir = SRPT_DIR_READ;
-		dlen = num("in", v, UINT32_MAX);
-	}
-	if ((v = get(st, "out"))) {
-		dir = SRPT_DIR_WRITE;
-		dlen = num("out", v, UINT32_MAX);
-	}
-	have_imm = (v = get(st, "imm")) != NULL;
-	if (have_imm) {
-		dir = SRPT_DIR_WRITE;
-		imm_len = num("imm", v, UINT32_MAX);
-		dlen = imm_len;
-	}
-	off = getnum(st, "off", 0, UINT64_MAX);
-
-	/* Descriptors: raw, explicit lengths, or dlen split into ndesc. */
-	if ((v = get(st, "desc"))) {
-		char buf[8192], *save = NULL, *w;
-
-		snprintf(buf, sizeof(buf), "%s", v);
-		for (w = strtok_r(buf, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save)) {
-			char *a = w, *b = strchr(a, ':'), *cc2;
-
-			if (!b || !(cc2 = strchr(b + 1, ':')))
-				die("desc=VA:KEY:LEN[,...]");
-			*b++ = '\0';
-			*cc2++ = '\0';
-			if (nd >= MAX_DESC)
-				die("too many descriptors");
-			d[nd].va = num("desc va", a, UINT64_MAX);
-			d[nd].key = (u32)num("desc key", b, UINT32_MAX);
-			d[nd].len = (u32)num("desc len", cc2, UINT32_MAX);
-			nd++;
-		}
-	} else if ((v = get(st, "dlen"))) {
-		char buf[8192], *save = NULL, *w;
-		u64 va = (uintptr_t)c->data + off;
-
-		snprintf(buf, sizeof(buf), "%s", v);
-		for (w = strtok_r(buf, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save)) {
-			if (nd >= MAX_DESC)
-				die("too many descriptors");
-			d[nd].va = va;
-			d[nd].key = c->dmr ? c->dmr->rkey : 0;
-			d[nd].len = (u32)num("dlen", w, UINT32_MAX);
-			va += d[nd].len;
-			nd++;
-		}
-		if (dir == SRPT_DIR_NONE)
-			dir = SRPT_DIR_READ;
-	} else if (dir != SRPT_DIR_NONE && !have_imm) {
-		u64 va = (uintptr_t)c->data + off;
-
-		ndesc = (u32)getnum(st, "ndesc", 1, MAX_DESC);
-		if (!ndesc)
-			die("ndesc=0");
-		if (dlen + off > c->data_size - TABLE_AREA && !get(st, "key"))
-			die("data (%" PRIu64 " bytes at %" PRIu64 ") does not fit the %" PRIu64 "-byte buffer (use --data-size)",
-			    dlen, off, c->data_size - TABLE_AREA);
-		for (i = 0; i < ndesc; i++) {
-			u64 l = dlen / ndesc + (i == ndesc - 1 ? dlen % ndesc : 0);
-
-			d[nd].va = va;
-			d[nd].key = c->dmr ? c->dmr->rkey : 0;
-			d[nd].len = (u32)l;
-			va += l;
-			nd++;
-		}
-	}
-	if ((v = get(st, "key")))
-		for (i = 0; i < nd; i++)
-			d[i].key = (u32)num("key", v, UINT32_MAX);
-	if ((v = get(st, "dir"))) {
-		if (!strcmp(v, "in"))
-			dir = SRPT_DIR_READ;
-		else if (!strcmp(v, "out"))
-			dir = SRPT_DIR_WRITE;
-		else
-			dir = SRPT_DIR_NONE;
-	}
-
-	fmts = get(st, "fmt");
-	if (!fmts)
-		fmt = have_imm ? SRPT_DESC_IMM : !nd ? SRPT_DESC_NONE :
-		      nd > 1 ? SRPT_DESC_INDIRECT : SRPT_DESC_DIRECT;
-	else if (!strcmp(fmts, "none"))
-		fmt = SRPT_DESC_NONE;
-	else if (!strcmp(fmts, "direct"))
-		fmt = SRPT_DESC_DIRECT;
-	else if (!strcmp(fmts, "indirect"))
-		fmt = SRPT_DESC_INDIRECT;
-	else if (!strcmp(fmts, "imm"))
-		fmt = SRPT_DESC_IMM;
-	else
-		fmt = (int)num("fmt", fmts, 15);
-
-	/* Header. */
-	memset(iu, 0, sizeof(iu));
-	iu[0] = SRPT_OP_CMD;
-	iu[1] = (u8)getnum(st, "sol", 0, 255);
-	memcpy(iu + 20, lun, 8);
-	iu[29] = (u8)getnum(st, "attr", 0, 255);
-	if (cdb_len > 16)
-		add_cdb = (cdb_len - 16 + 3) & ~3u;
-	else
-		add_cdb = 0;
-	if (add_cdb > 252)
-		die("CDB longer than 268 bytes");
-	memcpy(iu + 32, cdb, 16);
-	memcpy(iu + 48, cdb + 16, add_cdb);
-	iu[31] = (u8)getnum(st, "add_cdb", add_cdb, 255);
-	pos = SRPT_CMD_LEN + add_cdb;
-
-	if (dir == SRPT_DIR_WRITE)
-		iu[5] = (u8)(fmt << 4);
-	else if (dir == SRPT_DIR_READ)
-		iu[5] = (u8)fmt;
-
-	inlist = (u32)getnum(st, "inlist", nd, MAX_DESC);
-	switch (fmt) {
-	case SRPT_DESC_DIRECT:
-		if (nd) {
-			srpt_put_be64(iu + pos, d[0].va);
-			srpt_put_be32(iu + pos + 8, d[0].key);
-			srpt_put_be32(iu + pos + 12, d[0].len);
-		}
-		pos += SRPT_DIRECT_DESC_LEN;
-		break;
-	case SRPT_DESC_INDIRECT: {
-		u64 toff = getnum(st, "toff", c->data_size - TABLE_AREA,
-				  c->data_size - 16);
-		u8 *table = c->data + toff;
-		u32 total = 0;
-
-		if ((u64)nd * 16 > c->data_size - toff)
-			die("descriptor table does not fit at toff=%" PRIu64, toff);
-		for (i = 0; i < nd; i++) {
-			srpt_put_be64(table + i * 16, d[i].va);
-			srpt_put_be32(table + i * 16 + 8, d[i].key);
-			srpt_put_be32(table + i * 16 + 12, d[i].len);
-			total += d[i].len;	/* wraps like a u32 on the wire */
-		}
-		srpt_put_be64(iu + pos, getnum(st, "tva", (uintptr_t)table,
-					       UINT64_MAX));
-		srpt_put_be32(iu + pos + 8, (u32)getnum(st, "tkey",
-				c->dmr ? c->dmr->rkey : 0, UINT32_MAX));
-		srpt_put_be32(iu + pos + 12, (u32)getnum(st, "tlen", nd * 16,
-							 UINT32_MAX));
-		srpt_put_be32(iu + pos + 16, (u32)getnum(st, "total", total,
-							 UINT32_MAX));
-		pos += SRPT_INDIRECT_HDR_LEN;
-		if (inlist > nd)
-			die("inlist > number of descriptors");
-		if (pos + inlist * 16 > sizeof(iu))
-			die("IU too long");
-		memcpy(iu + pos, table, inlist * 16);
-		pos += inlist * 16;
-		if (dir == SRPT_DIR_WRITE)
-			iu[6] = (u8)inlist;
-		else
-			iu[7] = (u8)inlist;
-		break;
-	}
-	case SRPT_DESC_IMM: {
-		u64 ioff = getnum(st, "immoff", opt.imm_offset, 65535);
-
-		srpt_put_be32(iu + pos, (u32)getnum(st, "immhdr", imm_len,
-						    UINT32_MAX));
-		pos += SRPT_IMM_HDR_LEN;
-		if (ioff + imm_len > sizeof(iu) || off + imm_len > c->data_size)
-			die("immediate data does not fit");
-		memcpy(iu + ioff, c->data + off, imm_len);
-		if (ioff + imm_len > pos)
-			pos = (u32)(ioff + imm_len);
-		break;
-	}
-	default:
-		break;
-	}
-	if ((v = get(st, "bf")))
-		iu[5] = (u8)num("bf", v, 255);
-	if ((v = get(st, "docnt")))
-		iu[6] = (u8)num("docnt", v, 255);
-	if ((v = get(st, "dicnt")))
-		iu[7] = (u8)num("dicnt", v, 255);
-	iu_len = (u32)getnum(st, "len", pos, sizeof(iu));
-	tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
-	rep = getnum(st, "rep", 1, 1000000);
+	cmd_read_data(st, &k);
+	cmd_read_descs(c, st, &k);
+	cmd_read_format(st, &k);
+	cmd_read_layout(c, st, &k, sizeof(iu));
 	check_used(st);
-
-	for (i = 0; i < rep; i++) {
-		srpt_put_be64(iu + 8, tag + i);
-		if (send_iu(c, iu, iu_len, tag + i))
-			break;
-	}
-	if (tag + rep > c->next_tag)
-		c->next_tag = tag + rep;
+	len = cmd_build_iu(c, &k, iu, sizeof(iu));
+	send_tagged(c, iu, len, k.tag, k.rep);
 }
 
 static const struct {
@@ -1597,7 +1751,7 @@ static void step_tmf(struct conn *c, struct step *st)
 {
 	u8 iu[SRPT_TSK_MGMT_LEN + 64] = { 0 };
 	const char *fn = get(st, "fn");
-	u64 tag, rep, i;
+	u64 tag, rep;
 	u32 len;
 	size_t k;
 	int f = -1;
@@ -1618,13 +1772,7 @@ static void step_tmf(struct conn *c, struct step *st)
 	tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
 	rep = getnum(st, "rep", 1, 1000000);
 	check_used(st);
-	for (i = 0; i < rep; i++) {
-		srpt_put_be64(iu + 8, tag + i);
-		if (send_iu(c, iu, len, tag + i))
-			break;
-	}
-	if (tag + rep > c->next_tag)
-		c->next_tag = tag + rep;
+	send_tagged(c, iu, len, tag, rep);
 }
 
 static void step_logout(struct conn *c, struct step *st)
