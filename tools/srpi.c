@@ -2181,14 +2181,9 @@ static u32 pct(double p)
 	return ld.lat[i];
 }
 
-static int run_load(void)
+/* --rw, --channels, --qd; the channel resources follow from them. */
+static void load_config(void)
 {
-	struct conn *c;
-	u64 t0, t1, end;
-	u32 i, k;
-	int rc = 0;
-	double secs;
-
 	if (!strcmp(opt.rw, "read") || !strcmp(opt.rw, "randread")) {
 		ld.write = false;
 	} else if (!strcmp(opt.rw, "write") || !strcmp(opt.rw, "randwrite")) {
@@ -2210,6 +2205,13 @@ static int run_load(void)
 	if (!opt.slot_size)
 		opt.slot_size = 256;
 	srand((unsigned int)now_us());
+}
+
+/* Log in --channels channels, SINGLE then MULTI: 0, or 1 if one failed. */
+static int load_login(void)
+{
+	struct conn *c;
+	u32 k;
 
 	for (k = 0; k < opt.channels; k++) {
 		c = conn_new();
@@ -2218,49 +2220,58 @@ static int run_load(void)
 		if (!c->lcmds)
 			die("out of memory");
 		if (conn_login(c, k ? SRPT_MULTICHAN_MULTI :
-			       SRPT_MULTICHAN_SINGLE)) {
-			rc = 1;
-			goto out;
-		}
+			       SRPT_MULTICHAN_SINGLE))
+			return 1;
 		fflush(stdout);
 		if (c->credits < (long)opt.qd)
 			fprintf(stderr, "srpi: channel %u: %ld credits < qd %u\n",
 				k, c->credits, opt.qd);
 	}
+	return 0;
+}
 
-	/* READ CAPACITY(10) on channel 0 to learn the LUN size. */
-	c = conns[0];
-	{
-		u8 iu[SRPT_CMD_LEN + SRPT_DIRECT_DESC_LEN] = { SRPT_OP_CMD };
+/* READ CAPACITY(10) on @c to learn the LUN size: 0, or 1 if it failed. */
+static int load_read_capacity(struct conn *c)
+{
+	u8 iu[SRPT_CMD_LEN + SRPT_DIRECT_DESC_LEN] = { SRPT_OP_CMD };
+	u64 end;
 
-		iu[5] = SRPT_DESC_DIRECT;
-		srpt_put_be64(iu + 8, 0xffffffffull);
-		iu[21] = (u8)opt.lun;
-		iu[32] = 0x25;
-		srpt_put_be64(iu + 48, (uintptr_t)c->data);
-		srpt_put_be32(iu + 56, c->dmr->rkey);
-		srpt_put_be32(iu + 60, 8);
-		if (send_iu(c, iu, sizeof(iu), 0xffffffffull))
-			die("cannot send READ CAPACITY");
-		end = now_us() + (u64)opt.timeout_ms * 1000;
-		while (!ld.readcap_done && now_us() < end)
-			pump(100);
-		if (!ld.readcap_ok) {
-			printf("load error READ CAPACITY failed\n");
-			rc = 1;
-			goto out;
-		}
-		ld.blk = srpt_get_be32(ld.readcap + 4);
-		if (!ld.blk || opt.bs % ld.blk)
-			die("block size %u of the LUN does not divide --bs %u",
-			    ld.blk, opt.bs);
-		ld.nblocks = ((u64)srpt_get_be32(ld.readcap) + 1) * ld.blk /
-			     opt.bs;
-		if (!ld.nblocks)
-			die("LUN smaller than --bs");
+	iu[5] = SRPT_DESC_DIRECT;
+	srpt_put_be64(iu + 8, 0xffffffffull);
+	iu[21] = (u8)opt.lun;
+	iu[32] = 0x25;
+	srpt_put_be64(iu + 48, (uintptr_t)c->data);
+	srpt_put_be32(iu + 56, c->dmr->rkey);
+	srpt_put_be32(iu + 60, 8);
+	if (send_iu(c, iu, sizeof(iu), 0xffffffffull))
+		die("cannot send READ CAPACITY");
+	end = now_us() + (u64)opt.timeout_ms * 1000;
+	while (!ld.readcap_done && now_us() < end)
+		pump(100);
+	if (!ld.readcap_ok) {
+		printf("load error READ CAPACITY failed\n");
+		return 1;
 	}
+	ld.blk = srpt_get_be32(ld.readcap + 4);
+	if (!ld.blk || opt.bs % ld.blk)
+		die("block size %u of the LUN does not divide --bs %u",
+		    ld.blk, opt.bs);
+	ld.nblocks = ((u64)srpt_get_be32(ld.readcap) + 1) * ld.blk / opt.bs;
+	if (!ld.nblocks)
+		die("LUN smaller than --bs");
+	return 0;
+}
 
-	t0 = now_us();
+/*
+ * Keep --qd commands in flight on every channel from @t0 for --time
+ * seconds (or until every channel is gone), then let those in flight
+ * finish (at most 10 s).
+ */
+static void load_loop(u64 t0)
+{
+	u64 end;
+	u32 i;
+
 	ld.end_us = t0 + (u64)(opt.time_s * 1e6);
 	for (i = 0; i < (u32)n_conns; i++)
 		load_kick(conns[i]);
@@ -2289,17 +2300,36 @@ static int run_load(void)
 			break;
 		pump(100);
 	}
-	t1 = now_us();
-	secs = (double)(t1 - t0) / 1e6;
+}
+
+/* The "load ..." line of a run of @secs seconds. */
+static void load_report(double secs)
+{
 	qsort(ld.lat, ld.n_lat, sizeof(*ld.lat), cmp_u32);
 	printf("load channels=%u qd=%u bs=%u rw=%s lun=%u time=%.1f ios=%" PRIu64 " errors=%" PRIu64 " iops=%.0f mib_s=%.2f lat_p50_us=%u lat_p90_us=%u lat_p99_us=%u lat_p99.9_us=%u\n",
 	       opt.channels, opt.qd, opt.bs, opt.rw, opt.lun, secs, ld.ios,
 	       ld.errors, (double)ld.ios / secs,
 	       (double)ld.bytes / secs / (1 << 20), pct(50), pct(90), pct(99),
 	       pct(99.9));
-	if (ld.errors)
-		rc = 1;
-out:
+}
+
+static int run_load(void)
+{
+	u64 t0;
+	u32 i;
+	int rc;
+
+	load_config();
+	rc = load_login();
+	if (!rc)
+		rc = load_read_capacity(conns[0]);
+	if (!rc) {
+		t0 = now_us();
+		load_loop(t0);
+		load_report((double)(now_us() - t0) / 1e6);
+		if (ld.errors)
+			rc = 1;
+	}
 	fflush(stdout);
 	disconnect_all();
 	for (i = (u32)n_conns; i-- > 0;)
