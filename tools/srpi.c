@@ -832,19 +832,12 @@ static void conn_setup(struct conn *c)
 		     IBV_ACCESS_REMOTE_WRITE);
 }
 
-/*
- * Log in one channel.  Prints the "login ..." line.  Returns 0 when the
- * channel is established, 1 when rejected or failed.
- */
-static int conn_login(struct conn *c, int multichan)
+/* A channel's cm_id, its address and route resolved: 0, or 1 (printed). */
+static int conn_resolve(struct conn *c)
 {
 	struct sockaddr_storage dst, src;
-	struct rdma_conn_param p = { 0 };
 	struct rdma_cm_event e;
-	u8 pd[256], rpd[256], rlen = 0;
-	u64 sent_tag;
-	u32 len, i;
-	int ret;
+	u8 rpd[256], rlen = 0;
 
 	if (rdma_create_id(ec, &c->id, c, RDMA_PS_TCP))
 		die("rdma_create_id: %s", strerror(errno));
@@ -871,6 +864,73 @@ static int conn_login(struct conn *c, int multichan)
 		printf("login error route not resolved\n");
 		return 1;
 	}
+	return 0;
+}
+
+/* "login tag-mismatch" if the LOGIN_RSP/REJ @rpd does not echo @sent. */
+static void check_login_tag(u64 sent, const u8 *rpd)
+{
+	if (srpt_get_be64(rpd + 8) != sent)
+		printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
+		       sent, srpt_get_be64(rpd + 8));
+}
+
+/*
+ * The target's answer to the login request (@e, with @rlen bytes of
+ * private data @rpd): print it; 0 if the channel is established, else 1.
+ */
+static int login_answer(struct conn *c, const struct rdma_cm_event *e,
+			const u8 *rpd, u8 rlen, u64 sent_tag)
+{
+	switch (e->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		c->connected = true;
+		if (rlen < SRPT_LOGIN_RSP_LEN || rpd[0] != SRPT_OP_LOGIN_RSP) {
+			printf("login error accepted with %u bytes of private data, opcode 0x%02x\n",
+			       rlen, rlen ? rpd[0] : 0);
+			return 1;
+		}
+		c->credits = srpt_get_be32(rpd + 4);
+		c->max_it_iu_len = srpt_get_be32(rpd + 16);
+		c->max_ti_iu_len = srpt_get_be32(rpd + 20);
+		c->buf_fmt = srpt_get_be16(rpd + 24);
+		c->rsp_flags = rpd[26];
+		printf("login rsp max_it_iu_len=%u max_ti_iu_len=%u req_lim_delta=%u buf_fmt=0x%x rsp_flags=0x%02x\n",
+		       c->max_it_iu_len, c->max_ti_iu_len,
+		       srpt_get_be32(rpd + 4), c->buf_fmt, c->rsp_flags);
+		check_login_tag(sent_tag, rpd);
+		return 0;
+	case RDMA_CM_EVENT_REJECTED:
+		if (rlen >= 16 && rpd[0] == SRPT_OP_LOGIN_REJ) {
+			printf("login rej reason=0x%08x cm_status=%d\n",
+			       srpt_get_be32(rpd + 4), e->status);
+			check_login_tag(sent_tag, rpd);
+		} else {
+			printf("login rej reason=none cm_status=%d\n",
+			       e->status);
+		}
+		return 1;
+	default:
+		printf("login error event=%s status=%d\n",
+		       rdma_event_str(e->event), e->status);
+		return 1;
+	}
+}
+
+/*
+ * Log in one channel.  Prints the "login ..." line.  Returns 0 when the
+ * channel is established, 1 when rejected or failed.
+ */
+static int conn_login(struct conn *c, int multichan)
+{
+	struct rdma_conn_param p = { 0 };
+	struct rdma_cm_event e;
+	u8 pd[256], rpd[256], rlen = 0;
+	u64 sent_tag;
+	u32 len, i;
+
+	if (conn_resolve(c))
+		return 1;
 	conn_setup(c);
 	post_recvs(c, opt.post_recv);
 
@@ -894,48 +954,11 @@ static int conn_login(struct conn *c, int multichan)
 		printf("login error rdma_connect: %s\n", strerror(errno));
 		return 1;
 	}
-	ret = wait_cm(c->id, opt.timeout_ms, &e, rpd, &rlen);
-	if (ret) {
+	if (wait_cm(c->id, opt.timeout_ms, &e, rpd, &rlen)) {
 		printf("login error timeout\n");
 		return 1;
 	}
-	switch (e.event) {
-	case RDMA_CM_EVENT_ESTABLISHED:
-		if (rlen < SRPT_LOGIN_RSP_LEN || rpd[0] != SRPT_OP_LOGIN_RSP) {
-			printf("login error accepted with %u bytes of private data, opcode 0x%02x\n",
-			       rlen, rlen ? rpd[0] : 0);
-			c->connected = true;
-			return 1;
-		}
-		c->connected = true;
-		c->credits = srpt_get_be32(rpd + 4);
-		c->max_it_iu_len = srpt_get_be32(rpd + 16);
-		c->max_ti_iu_len = srpt_get_be32(rpd + 20);
-		c->buf_fmt = srpt_get_be16(rpd + 24);
-		c->rsp_flags = rpd[26];
-		printf("login rsp max_it_iu_len=%u max_ti_iu_len=%u req_lim_delta=%u buf_fmt=0x%x rsp_flags=0x%02x\n",
-		       c->max_it_iu_len, c->max_ti_iu_len,
-		       srpt_get_be32(rpd + 4), c->buf_fmt, c->rsp_flags);
-		if (srpt_get_be64(rpd + 8) != sent_tag)
-			printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
-			       sent_tag, srpt_get_be64(rpd + 8));
-		return 0;
-	case RDMA_CM_EVENT_REJECTED:
-		if (rlen >= 16 && rpd[0] == SRPT_OP_LOGIN_REJ) {
-			printf("login rej reason=0x%08x cm_status=%d\n",
-			       srpt_get_be32(rpd + 4), e.status);
-			if (srpt_get_be64(rpd + 8) != sent_tag)
-				printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
-				       sent_tag, srpt_get_be64(rpd + 8));
-		} else {
-			printf("login rej reason=none cm_status=%d\n", e.status);
-		}
-		return 1;
-	default:
-		printf("login error event=%s status=%d\n",
-		       rdma_event_str(e.event), e.status);
-		return 1;
-	}
+	return login_answer(c, &e, rpd, rlen, sent_tag);
 }
 
 static bool all_disconnected(void)
