@@ -28,8 +28,8 @@
 # task, warning or oops; live objects idle afterwards; slab before/after
 # (idle, shrunk) within tolerance and no LIO session object left.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 stress_cycles 24
 LOGINS=4

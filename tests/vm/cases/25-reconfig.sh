@@ -34,8 +34,8 @@
 #      UNIT NOT SUPPORTED) within a bound, LUN 0's fio never fails; LUN 1
 #      is made and mapped again and its old data reads back.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 mark reconfig
 fire_login 2 || { not_ok "reconfig: ib_srp login"; finish; }

@@ -16,8 +16,8 @@
 # before (idle, module loaded) and after (idle, module reloaded) within
 # tolerance, no LIO session object left.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 TOTAL=20
 ID_B=53525049000000000000000000000b02
