@@ -182,6 +182,7 @@ acl_add() {
 }
 # acl_del DIR: unmap every LUN and remove the ACL, if there is one.
 acl_del() { [ ! -d "$1" ] || acl_remove "$1"; }
+# shellcheck disable=SC2120 # the arguments are optional
 srpi_acl_add() { acl_add "$SRPI_ACL" 0 1 "$@"; }
 srpi_acl_del() { acl_del "$SRPI_ACL"; }
 tpg_enable() { echo "$1" >"$TPG/enable"; }

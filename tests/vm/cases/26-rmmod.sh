@@ -66,6 +66,7 @@ unlink_luns() {
 		rmdir "$l" || return 1
 	done
 }
+# shellcheck disable=SC2153 # SRPT is lib.sh's
 rm_tree() { rmdir "$TPG" && rmdir "$PORT_DIR" && rmdir "$SRPT"; }
 acls_del() { acl_del "$ACL_DIR" && acl_del "$SRPI_ACL" && acl_del "$ACL_B"; }
 login_line		# needs the module: before it goes
