@@ -221,6 +221,7 @@ static struct {
 	bool ignore_credits;
 	bool show_flush;
 	bool no_cred_rsp;
+	bool dump_iu;
 	u32 block_size;
 	/* load */
 	u32 channels, qd, bs, mix, lun;
@@ -683,6 +684,32 @@ static u64 service_guid(void)
 	return g;
 }
 
+/*
+ * --dump-iu: "srpi: WHAT channel=N len=N" and the bytes on stderr, 16 a
+ * line, a run of lines equal to the one before as one "*" (as od does).
+ */
+static void dump_bytes(const char *what, int ch, const u8 *b, u32 len)
+{
+	bool starred = false;
+	u32 i, j, n;
+
+	fprintf(stderr, "srpi: %s channel=%d len=%u\n", what, ch, len);
+	for (i = 0; i < len; i += n) {
+		n = len - i < 16 ? len - i : 16;
+		if (i && n == 16 && !memcmp(b + i, b + i - 16, 16)) {
+			if (!starred)
+				fputs("srpi: *\n", stderr);
+			starred = true;
+			continue;
+		}
+		starred = false;
+		fprintf(stderr, "srpi: %06x ", i);
+		for (j = 0; j < n; j++)
+			fprintf(stderr, " %02x", b[i + j]);
+		fputc('\n', stderr);
+	}
+}
+
 /* Build the 56-byte srp_login_req_rdma (or the raw bytes); returns length. */
 static u32 build_login(struct conn *c, u8 *pd, int multichan)
 {
@@ -805,19 +832,12 @@ static void conn_setup(struct conn *c)
 		     IBV_ACCESS_REMOTE_WRITE);
 }
 
-/*
- * Log in one channel.  Prints the "login ..." line.  Returns 0 when the
- * channel is established, 1 when rejected or failed.
- */
-static int conn_login(struct conn *c, int multichan)
+/* A channel's cm_id, its address and route resolved: 0, or 1 (printed). */
+static int conn_resolve(struct conn *c)
 {
 	struct sockaddr_storage dst, src;
-	struct rdma_conn_param p = { 0 };
 	struct rdma_cm_event e;
-	u8 pd[256], rpd[256], rlen = 0;
-	u64 sent_tag;
-	u32 len, i;
-	int ret;
+	u8 rpd[256], rlen = 0;
 
 	if (rdma_create_id(ec, &c->id, c, RDMA_PS_TCP))
 		die("rdma_create_id: %s", strerror(errno));
@@ -844,6 +864,73 @@ static int conn_login(struct conn *c, int multichan)
 		printf("login error route not resolved\n");
 		return 1;
 	}
+	return 0;
+}
+
+/* "login tag-mismatch" if the LOGIN_RSP/REJ @rpd does not echo @sent. */
+static void check_login_tag(u64 sent, const u8 *rpd)
+{
+	if (srpt_get_be64(rpd + 8) != sent)
+		printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
+		       sent, srpt_get_be64(rpd + 8));
+}
+
+/*
+ * The target's answer to the login request (@e, with @rlen bytes of
+ * private data @rpd): print it; 0 if the channel is established, else 1.
+ */
+static int login_answer(struct conn *c, const struct rdma_cm_event *e,
+			const u8 *rpd, u8 rlen, u64 sent_tag)
+{
+	switch (e->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		c->connected = true;
+		if (rlen < SRPT_LOGIN_RSP_LEN || rpd[0] != SRPT_OP_LOGIN_RSP) {
+			printf("login error accepted with %u bytes of private data, opcode 0x%02x\n",
+			       rlen, rlen ? rpd[0] : 0);
+			return 1;
+		}
+		c->credits = srpt_get_be32(rpd + 4);
+		c->max_it_iu_len = srpt_get_be32(rpd + 16);
+		c->max_ti_iu_len = srpt_get_be32(rpd + 20);
+		c->buf_fmt = srpt_get_be16(rpd + 24);
+		c->rsp_flags = rpd[26];
+		printf("login rsp max_it_iu_len=%u max_ti_iu_len=%u req_lim_delta=%u buf_fmt=0x%x rsp_flags=0x%02x\n",
+		       c->max_it_iu_len, c->max_ti_iu_len,
+		       srpt_get_be32(rpd + 4), c->buf_fmt, c->rsp_flags);
+		check_login_tag(sent_tag, rpd);
+		return 0;
+	case RDMA_CM_EVENT_REJECTED:
+		if (rlen >= 16 && rpd[0] == SRPT_OP_LOGIN_REJ) {
+			printf("login rej reason=0x%08x cm_status=%d\n",
+			       srpt_get_be32(rpd + 4), e->status);
+			check_login_tag(sent_tag, rpd);
+		} else {
+			printf("login rej reason=none cm_status=%d\n",
+			       e->status);
+		}
+		return 1;
+	default:
+		printf("login error event=%s status=%d\n",
+		       rdma_event_str(e->event), e->status);
+		return 1;
+	}
+}
+
+/*
+ * Log in one channel.  Prints the "login ..." line.  Returns 0 when the
+ * channel is established, 1 when rejected or failed.
+ */
+static int conn_login(struct conn *c, int multichan)
+{
+	struct rdma_conn_param p = { 0 };
+	struct rdma_cm_event e;
+	u8 pd[256], rpd[256], rlen = 0;
+	u64 sent_tag;
+	u32 len, i;
+
+	if (conn_resolve(c))
+		return 1;
 	conn_setup(c);
 	post_recvs(c, opt.post_recv);
 
@@ -856,6 +943,8 @@ static int conn_login(struct conn *c, int multichan)
 	p.private_data_len = (u8)(len > 255 ? 255 : len);
 	if (len > 255)
 		die("private data longer than 255 bytes");
+	if (opt.dump_iu)
+		dump_bytes("login-req", c->idx, pd, len);
 	p.responder_resources = (u8)opt.resp_res;
 	p.initiator_depth = (u8)opt.init_depth;
 	p.flow_control = 1;
@@ -865,48 +954,11 @@ static int conn_login(struct conn *c, int multichan)
 		printf("login error rdma_connect: %s\n", strerror(errno));
 		return 1;
 	}
-	ret = wait_cm(c->id, opt.timeout_ms, &e, rpd, &rlen);
-	if (ret) {
+	if (wait_cm(c->id, opt.timeout_ms, &e, rpd, &rlen)) {
 		printf("login error timeout\n");
 		return 1;
 	}
-	switch (e.event) {
-	case RDMA_CM_EVENT_ESTABLISHED:
-		if (rlen < SRPT_LOGIN_RSP_LEN || rpd[0] != SRPT_OP_LOGIN_RSP) {
-			printf("login error accepted with %u bytes of private data, opcode 0x%02x\n",
-			       rlen, rlen ? rpd[0] : 0);
-			c->connected = true;
-			return 1;
-		}
-		c->connected = true;
-		c->credits = srpt_get_be32(rpd + 4);
-		c->max_it_iu_len = srpt_get_be32(rpd + 16);
-		c->max_ti_iu_len = srpt_get_be32(rpd + 20);
-		c->buf_fmt = srpt_get_be16(rpd + 24);
-		c->rsp_flags = rpd[26];
-		printf("login rsp max_it_iu_len=%u max_ti_iu_len=%u req_lim_delta=%u buf_fmt=0x%x rsp_flags=0x%02x\n",
-		       c->max_it_iu_len, c->max_ti_iu_len,
-		       srpt_get_be32(rpd + 4), c->buf_fmt, c->rsp_flags);
-		if (srpt_get_be64(rpd + 8) != sent_tag)
-			printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
-			       sent_tag, srpt_get_be64(rpd + 8));
-		return 0;
-	case RDMA_CM_EVENT_REJECTED:
-		if (rlen >= 16 && rpd[0] == SRPT_OP_LOGIN_REJ) {
-			printf("login rej reason=0x%08x cm_status=%d\n",
-			       srpt_get_be32(rpd + 4), e.status);
-			if (srpt_get_be64(rpd + 8) != sent_tag)
-				printf("login tag-mismatch sent=0x%016" PRIx64 " got=0x%016" PRIx64 "\n",
-				       sent_tag, srpt_get_be64(rpd + 8));
-		} else {
-			printf("login rej reason=none cm_status=%d\n", e.status);
-		}
-		return 1;
-	default:
-		printf("login error event=%s status=%d\n",
-		       rdma_event_str(e.event), e.status);
-		return 1;
-	}
+	return login_answer(c, &e, rpd, rlen, sent_tag);
 }
 
 static bool all_disconnected(void)
@@ -1007,8 +1059,12 @@ static int post_slot(struct conn *c, u32 slot, u32 len)
 		.opcode		= IBV_WR_SEND,
 		.send_flags	= IBV_SEND_SIGNALED,
 	}, *bad;
-	int ret = ibv_post_send(c->qp, &wr, &bad);
+	int ret;
 
+	if (opt.dump_iu)
+		dump_bytes("iu", c->idx, c->sbuf + (size_t)slot * c->slot_size,
+			   len);
+	ret = ibv_post_send(c->qp, &wr, &bad);
 	if (ret)
 		c->free_slot[c->n_free++] = slot;
 	return ret;
@@ -1329,224 +1385,378 @@ struct desc {
 };
 
 /*
+ * What the keys of one cmd step ask for.  cmd_read_*() fill it in a fixed
+ * order (of several bad keys, the first read is the one reported) and read
+ * the keys of one format only for that format (check_used() calls them
+ * unknown words otherwise); cmd_build_iu() turns it into the IU and cannot
+ * fail.
+ */
+struct cmd_keys {
+	u8 cdb[260];
+	u32 cdb_len;
+	u32 add_cdb;		/* additional CDB bytes in the IU */
+	u8 lun[8];
+	int dir;		/* SRPT_DIR_* */
+	u64 dlen;		/* of in, out, imm or the CDB shortcut */
+	bool have_imm;
+	u64 imm_len;
+	u64 off;		/* of the data in the data buffer */
+	struct desc *d;		/* the descriptors, MAX_DESC of room */
+	u32 nd;
+	int fmt;		/* SRPT_DESC_* or the raw number */
+	u8 sol, attr, add_cdb_len;
+	u32 inlist;		/* indirect: descriptors in the IU */
+	u64 toff, tva;		/* indirect: the table in the data buffer */
+	u32 tkey, tlen, total;
+	u64 ioff;		/* immediate data: where it goes in the IU */
+	u32 immhdr;
+	int bf, docnt, dicnt;	/* raw bytes; -1: not given */
+	bool len_set;
+	u32 len;
+	u64 tag, rep;
+};
+
+/* Where the descriptors start: after the header and additional CDB. */
+static u32 cmd_hdr_len(const struct cmd_keys *k)
+{
+	return SRPT_CMD_LEN + k->add_cdb;
+}
+
+/* A byte that overrides what the IU would have, or -1 if not given. */
+static int get_byte(struct step *st, const char *key)
+{
+	const char *v = get(st, key);
+
+	return v ? (int)num(key, v, 255) : -1;
+}
+
+/* cdb, lun/lunraw, in, out, imm, off. */
+static void cmd_read_data(struct step *st, struct cmd_keys *k)
+{
+	const char *v;
+
+	v = get(st, "cdb");
+	if (v)
+		k->cdb_len = parse_cdb(v, k->cdb, sizeof(k->cdb), &k->dlen,
+				       &k->dir);
+	put_lun(st, k->lun);
+	if ((v = get(st, "in"))) {
+		k->dir = SRPT_DIR_READ;
+		k->dlen = num("in", v, UINT32_MAX);
+	}
+	if ((v = get(st, "out"))) {
+		k->dir = SRPT_DIR_WRITE;
+		k->dlen = num("out", v, UINT32_MAX);
+	}
+	k->have_imm = (v = get(st, "imm")) != NULL;
+	if (k->have_imm) {
+		k->dir = SRPT_DIR_WRITE;
+		k->imm_len = num("imm", v, UINT32_MAX);
+		k->dlen = k->imm_len;
+	}
+	k->off = getnum(st, "off", 0, UINT64_MAX);
+}
+
+static struct desc *next_desc(struct cmd_keys *k)
+{
+	if (k->nd >= MAX_DESC)
+		die("too many descriptors");
+	return &k->d[k->nd++];
+}
+
+/* desc=VA:KEY:LEN,...: raw descriptors. */
+static void cmd_descs_raw(const char *v, struct cmd_keys *k)
+{
+	char buf[8192], *save = NULL, *w;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *a = w, *b = strchr(a, ':'), *l;
+		struct desc *d;
+
+		if (!b || !(l = strchr(b + 1, ':')))
+			die("desc=VA:KEY:LEN[,...]");
+		*b++ = '\0';
+		*l++ = '\0';
+		d = next_desc(k);
+		d->va = num("desc va", a, UINT64_MAX);
+		d->key = (u32)num("desc key", b, UINT32_MAX);
+		d->len = (u32)num("desc len", l, UINT32_MAX);
+	}
+}
+
+/* dlen=L1,L2,...: descriptors of these lengths, one after another at off. */
+static void cmd_descs_lens(struct conn *c, const char *v,
+			   struct cmd_keys *k)
+{
+	char buf[8192], *save = NULL, *w;
+	u64 va = (uintptr_t)c->data + k->off;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		struct desc *d = next_desc(k);
+
+		d->va = va;
+		d->key = c->dmr ? c->dmr->rkey : 0;
+		d->len = (u32)num("dlen", w, UINT32_MAX);
+		va += d->len;
+	}
+	if (k->dir == SRPT_DIR_NONE)
+		k->dir = SRPT_DIR_READ;
+}
+
+/* [ndesc=N]: the data length at off split into N descriptors. */
+static void cmd_descs_split(struct conn *c, struct step *st,
+			    struct cmd_keys *k)
+{
+	u64 va = (uintptr_t)c->data + k->off, i, ndesc;
+
+	ndesc = getnum(st, "ndesc", 1, MAX_DESC);
+	if (!ndesc)
+		die("ndesc=0");
+	if (k->dlen + k->off > c->data_size - TABLE_AREA && !get(st, "key"))
+		die("data (%" PRIu64 " bytes at %" PRIu64 ") does not fit the %" PRIu64 "-byte buffer (use --data-size)",
+		    k->dlen, k->off, c->data_size - TABLE_AREA);
+	for (i = 0; i < ndesc; i++) {
+		u64 l = k->dlen / ndesc + (i == ndesc - 1 ? k->dlen % ndesc : 0);
+		struct desc *d = next_desc(k);
+
+		d->va = va;
+		d->key = c->dmr ? c->dmr->rkey : 0;
+		d->len = (u32)l;
+		va += l;
+	}
+}
+
+/* The descriptors: desc=, dlen= or the data split by ndesc=; then key=. */
+static void cmd_read_descs(struct conn *c, struct step *st,
+			   struct cmd_keys *k)
+{
+	const char *v;
+	u32 i;
+
+	if ((v = get(st, "desc")))
+		cmd_descs_raw(v, k);
+	else if ((v = get(st, "dlen")))
+		cmd_descs_lens(c, v, k);
+	else if (k->dir != SRPT_DIR_NONE && !k->have_imm)
+		cmd_descs_split(c, st, k);
+	if ((v = get(st, "key")))
+		for (i = 0; i < k->nd; i++)
+			k->d[i].key = (u32)num("key", v, UINT32_MAX);
+}
+
+/* dir= and fmt= (by default what the descriptors suggest). */
+static void cmd_read_format(struct step *st, struct cmd_keys *k)
+{
+	const char *v;
+
+	if ((v = get(st, "dir"))) {
+		if (!strcmp(v, "in"))
+			k->dir = SRPT_DIR_READ;
+		else if (!strcmp(v, "out"))
+			k->dir = SRPT_DIR_WRITE;
+		else
+			k->dir = SRPT_DIR_NONE;
+	}
+	v = get(st, "fmt");
+	if (!v)
+		k->fmt = k->have_imm ? SRPT_DESC_IMM : !k->nd ? SRPT_DESC_NONE :
+			 k->nd > 1 ? SRPT_DESC_INDIRECT : SRPT_DESC_DIRECT;
+	else if (!strcmp(v, "none"))
+		k->fmt = SRPT_DESC_NONE;
+	else if (!strcmp(v, "direct"))
+		k->fmt = SRPT_DESC_DIRECT;
+	else if (!strcmp(v, "indirect"))
+		k->fmt = SRPT_DESC_INDIRECT;
+	else if (!strcmp(v, "imm"))
+		k->fmt = SRPT_DESC_IMM;
+	else
+		k->fmt = (int)num("fmt", v, 15);
+}
+
+/* Indirect: toff, tva, tkey, tlen, total (inlist is read before). */
+static void cmd_read_indirect(struct conn *c, struct step *st,
+			      struct cmd_keys *k, u32 iu_size)
+{
+	u32 total = 0, i;
+
+	k->toff = getnum(st, "toff", c->data_size - TABLE_AREA,
+			 c->data_size - 16);
+	if ((u64)k->nd * 16 > c->data_size - k->toff)
+		die("descriptor table does not fit at toff=%" PRIu64, k->toff);
+	for (i = 0; i < k->nd; i++)
+		total += k->d[i].len;	/* wraps like a u32 on the wire */
+	k->tva = getnum(st, "tva", (uintptr_t)(c->data + k->toff), UINT64_MAX);
+	k->tkey = (u32)getnum(st, "tkey", c->dmr ? c->dmr->rkey : 0,
+			      UINT32_MAX);
+	k->tlen = (u32)getnum(st, "tlen", k->nd * 16, UINT32_MAX);
+	k->total = (u32)getnum(st, "total", total, UINT32_MAX);
+	if (k->inlist > k->nd)
+		die("inlist > number of descriptors");
+	if (cmd_hdr_len(k) + SRPT_INDIRECT_HDR_LEN + k->inlist * 16 > iu_size)
+		die("IU too long");
+}
+
+/* Immediate data: immoff, immhdr. */
+static void cmd_read_imm(struct conn *c, struct step *st, struct cmd_keys *k,
+			 u32 iu_size)
+{
+	k->ioff = getnum(st, "immoff", opt.imm_offset, 65535);
+	k->immhdr = (u32)getnum(st, "immhdr", k->imm_len, UINT32_MAX);
+	if (k->ioff + k->imm_len > iu_size ||
+	    k->off + k->imm_len > c->data_size)
+		die("immediate data does not fit");
+}
+
+/* The keys of the IU's layout: header bytes, format keys, overrides. */
+static void cmd_read_layout(struct conn *c, struct step *st,
+			    struct cmd_keys *k, u32 iu_size)
+{
+	const char *v;
+
+	k->sol = (u8)getnum(st, "sol", 0, 255);
+	k->attr = (u8)getnum(st, "attr", 0, 255);
+	k->add_cdb = k->cdb_len > 16 ? (k->cdb_len - 16 + 3) & ~3u : 0;
+	if (k->add_cdb > 252)
+		die("CDB longer than 268 bytes");
+	k->add_cdb_len = (u8)getnum(st, "add_cdb", k->add_cdb, 255);
+	k->inlist = (u32)getnum(st, "inlist", k->nd, MAX_DESC);
+	if (k->fmt == SRPT_DESC_INDIRECT)
+		cmd_read_indirect(c, st, k, iu_size);
+	else if (k->fmt == SRPT_DESC_IMM)
+		cmd_read_imm(c, st, k, iu_size);
+	k->bf = get_byte(st, "bf");
+	k->docnt = get_byte(st, "docnt");
+	k->dicnt = get_byte(st, "dicnt");
+	k->len_set = (v = get(st, "len")) != NULL;
+	if (k->len_set)
+		k->len = (u32)num("len", v, iu_size);
+	k->tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
+	k->rep = getnum(st, "rep", 1, 1000000);
+}
+
+static void put_desc(u8 *p, const struct desc *d)
+{
+	srpt_put_be64(p, d->va);
+	srpt_put_be32(p + 8, d->key);
+	srpt_put_be32(p + 12, d->len);
+}
+
+/*
+ * Indirect: the table into the data buffer, its header and the first
+ * inlist descriptors into the IU at @pos; returns the new end.
+ */
+static u32 cmd_put_indirect(struct conn *c, const struct cmd_keys *k, u8 *iu,
+			    u32 pos)
+{
+	u8 *table = c->data + k->toff;
+	u32 i;
+
+	for (i = 0; i < k->nd; i++)
+		put_desc(table + i * 16, &k->d[i]);
+	srpt_put_be64(iu + pos, k->tva);
+	srpt_put_be32(iu + pos + 8, k->tkey);
+	srpt_put_be32(iu + pos + 12, k->tlen);
+	srpt_put_be32(iu + pos + 16, k->total);
+	pos += SRPT_INDIRECT_HDR_LEN;
+	memcpy(iu + pos, table, k->inlist * 16);
+	pos += k->inlist * 16;
+	if (k->dir == SRPT_DIR_WRITE)
+		iu[6] = (u8)k->inlist;
+	else
+		iu[7] = (u8)k->inlist;
+	return pos;
+}
+
+/* Immediate data: the length field at @pos, the data at ioff. */
+static u32 cmd_put_imm(struct conn *c, const struct cmd_keys *k, u8 *iu,
+		       u32 pos)
+{
+	srpt_put_be32(iu + pos, k->immhdr);
+	pos += SRPT_IMM_HDR_LEN;
+	memcpy(iu + k->ioff, c->data + k->off, k->imm_len);
+	if (k->ioff + k->imm_len > pos)
+		pos = (u32)(k->ioff + k->imm_len);
+	return pos;
+}
+
+/* The SRP_CMD (without its tag) into @iu; returns its length. */
+static u32 cmd_build_iu(struct conn *c, const struct cmd_keys *k, u8 *iu,
+			u32 iu_size)
+{
+	u32 pos = cmd_hdr_len(k);
+
+	memset(iu, 0, iu_size);
+	iu[0] = SRPT_OP_CMD;
+	iu[1] = k->sol;
+	memcpy(iu + 20, k->lun, 8);
+	iu[29] = k->attr;
+	memcpy(iu + 32, k->cdb, 16);
+	memcpy(iu + 48, k->cdb + 16, k->add_cdb);
+	iu[31] = k->add_cdb_len;
+	if (k->dir == SRPT_DIR_WRITE)
+		iu[5] = (u8)(k->fmt << 4);
+	else if (k->dir == SRPT_DIR_READ)
+		iu[5] = (u8)k->fmt;
+	switch (k->fmt) {
+	case SRPT_DESC_DIRECT:
+		if (k->nd)
+			put_desc(iu + pos, &k->d[0]);
+		pos += SRPT_DIRECT_DESC_LEN;
+		break;
+	case SRPT_DESC_INDIRECT:
+		pos = cmd_put_indirect(c, k, iu, pos);
+		break;
+	case SRPT_DESC_IMM:
+		pos = cmd_put_imm(c, k, iu, pos);
+		break;
+	default:
+		break;
+	}
+	if (k->bf >= 0)
+		iu[5] = (u8)k->bf;
+	if (k->docnt >= 0)
+		iu[6] = (u8)k->docnt;
+	if (k->dicnt >= 0)
+		iu[7] = (u8)k->dicnt;
+	return k->len_set ? k->len : pos;
+}
+
+/*
+ * Send @rep copies of @iu with the tags @tag, @tag + 1, ... (bytes 8-15),
+ * stopping at the first that cannot be sent; the tag counter moves past.
+ */
+static void send_tagged(struct conn *c, u8 *iu, u32 len, u64 tag, u64 rep)
+{
+	u64 i;
+
+	for (i = 0; i < rep; i++) {
+		srpt_put_be64(iu + 8, tag + i);
+		if (send_iu(c, iu, len, tag + i))
+			break;
+	}
+	if (tag + rep > c->next_tag)
+		c->next_tag = tag + rep;
+}
+
+/*
  * cmd: build SRP_CMD IUs.  See tools/README.md for every key.
  */
 static void step_cmd(struct conn *c, struct step *st)
 {
 	static struct desc d[MAX_DESC];
 	static u8 iu[1 << 17];
-	u8 cdb[260], lun[8];
-	u64 dlen = 0, tag, rep, i, off, imm_len = 0;
-	u32 cdb_len = 0, nd = 0, ndesc, add_cdb, pos, inlist, iu_len;
-	int dir = SRPT_DIR_NONE, fmt;
-	const char *v, *fmts;
-	bool have_imm;
+	struct cmd_keys k = { .dir = SRPT_DIR_NONE, .d = d };
+	u32 len;
 
-	memset(cdb, 0, sizeof(cdb));
-	v = get(st, "cdb");
-	if (v)
-		cdb_len = parse_cdb(v, cdb, sizeof(cdb), &dlen, &dir);
-	put_lun(st, lun);
-	if ((v = get(st, "in"))) {
-		dir = SRPT_DIR_READ;
-		dlen = num("in", v, UINT32_MAX);
-	}
-	if ((v = get(st, "out"))) {
-		dir = SRPT_DIR_WRITE;
-		dlen = num("out", v, UINT32_MAX);
-	}
-	have_imm = (v = get(st, "imm")) != NULL;
-	if (have_imm) {
-		dir = SRPT_DIR_WRITE;
-		imm_len = num("imm", v, UINT32_MAX);
-		dlen = imm_len;
-	}
-	off = getnum(st, "off", 0, UINT64_MAX);
-
-	/* Descriptors: raw, explicit lengths, or dlen split into ndesc. */
-	if ((v = get(st, "desc"))) {
-		char buf[8192], *save = NULL, *w;
-
-		snprintf(buf, sizeof(buf), "%s", v);
-		for (w = strtok_r(buf, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save)) {
-			char *a = w, *b = strchr(a, ':'), *cc2;
-
-			if (!b || !(cc2 = strchr(b + 1, ':')))
-				die("desc=VA:KEY:LEN[,...]");
-			*b++ = '\0';
-			*cc2++ = '\0';
-			if (nd >= MAX_DESC)
-				die("too many descriptors");
-			d[nd].va = num("desc va", a, UINT64_MAX);
-			d[nd].key = (u32)num("desc key", b, UINT32_MAX);
-			d[nd].len = (u32)num("desc len", cc2, UINT32_MAX);
-			nd++;
-		}
-	} else if ((v = get(st, "dlen"))) {
-		char buf[8192], *save = NULL, *w;
-		u64 va = (uintptr_t)c->data + off;
-
-		snprintf(buf, sizeof(buf), "%s", v);
-		for (w = strtok_r(buf, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save)) {
-			if (nd >= MAX_DESC)
-				die("too many descriptors");
-			d[nd].va = va;
-			d[nd].key = c->dmr ? c->dmr->rkey : 0;
-			d[nd].len = (u32)num("dlen", w, UINT32_MAX);
-			va += d[nd].len;
-			nd++;
-		}
-		if (dir == SRPT_DIR_NONE)
-			dir = SRPT_DIR_READ;
-	} else if (dir != SRPT_DIR_NONE && !have_imm) {
-		u64 va = (uintptr_t)c->data + off;
-
-		ndesc = (u32)getnum(st, "ndesc", 1, MAX_DESC);
-		if (!ndesc)
-			die("ndesc=0");
-		if (dlen + off > c->data_size - TABLE_AREA && !get(st, "key"))
-			die("data (%" PRIu64 " bytes at %" PRIu64 ") does not fit the %" PRIu64 "-byte buffer (use --data-size)",
-			    dlen, off, c->data_size - TABLE_AREA);
-		for (i = 0; i < ndesc; i++) {
-			u64 l = dlen / ndesc + (i == ndesc - 1 ? dlen % ndesc : 0);
-
-			d[nd].va = va;
-			d[nd].key = c->dmr ? c->dmr->rkey : 0;
-			d[nd].len = (u32)l;
-			va += l;
-			nd++;
-		}
-	}
-	if ((v = get(st, "key")))
-		for (i = 0; i < nd; i++)
-			d[i].key = (u32)num("key", v, UINT32_MAX);
-	if ((v = get(st, "dir"))) {
-		if (!strcmp(v, "in"))
-			dir = SRPT_DIR_READ;
-		else if (!strcmp(v, "out"))
-			dir = SRPT_DIR_WRITE;
-		else
-			dir = SRPT_DIR_NONE;
-	}
-
-	fmts = get(st, "fmt");
-	if (!fmts)
-		fmt = have_imm ? SRPT_DESC_IMM : !nd ? SRPT_DESC_NONE :
-		      nd > 1 ? SRPT_DESC_INDIRECT : SRPT_DESC_DIRECT;
-	else if (!strcmp(fmts, "none"))
-		fmt = SRPT_DESC_NONE;
-	else if (!strcmp(fmts, "direct"))
-		fmt = SRPT_DESC_DIRECT;
-	else if (!strcmp(fmts, "indirect"))
-		fmt = SRPT_DESC_INDIRECT;
-	else if (!strcmp(fmts, "imm"))
-		fmt = SRPT_DESC_IMM;
-	else
-		fmt = (int)num("fmt", fmts, 15);
-
-	/* Header. */
-	memset(iu, 0, sizeof(iu));
-	iu[0] = SRPT_OP_CMD;
-	iu[1] = (u8)getnum(st, "sol", 0, 255);
-	memcpy(iu + 20, lun, 8);
-	iu[29] = (u8)getnum(st, "attr", 0, 255);
-	if (cdb_len > 16)
-		add_cdb = (cdb_len - 16 + 3) & ~3u;
-	else
-		add_cdb = 0;
-	if (add_cdb > 252)
-		die("CDB longer than 268 bytes");
-	memcpy(iu + 32, cdb, 16);
-	memcpy(iu + 48, cdb + 16, add_cdb);
-	iu[31] = (u8)getnum(st, "add_cdb", add_cdb, 255);
-	pos = SRPT_CMD_LEN + add_cdb;
-
-	if (dir == SRPT_DIR_WRITE)
-		iu[5] = (u8)(fmt << 4);
-	else if (dir == SRPT_DIR_READ)
-		iu[5] = (u8)fmt;
-
-	inlist = (u32)getnum(st, "inlist", nd, MAX_DESC);
-	switch (fmt) {
-	case SRPT_DESC_DIRECT:
-		if (nd) {
-			srpt_put_be64(iu + pos, d[0].va);
-			srpt_put_be32(iu + pos + 8, d[0].key);
-			srpt_put_be32(iu + pos + 12, d[0].len);
-		}
-		pos += SRPT_DIRECT_DESC_LEN;
-		break;
-	case SRPT_DESC_INDIRECT: {
-		u64 toff = getnum(st, "toff", c->data_size - TABLE_AREA,
-				  c->data_size - 16);
-		u8 *table = c->data + toff;
-		u32 total = 0;
-
-		if ((u64)nd * 16 > c->data_size - toff)
-			die("descriptor table does not fit at toff=%" PRIu64, toff);
-		for (i = 0; i < nd; i++) {
-			srpt_put_be64(table + i * 16, d[i].va);
-			srpt_put_be32(table + i * 16 + 8, d[i].key);
-			srpt_put_be32(table + i * 16 + 12, d[i].len);
-			total += d[i].len;	/* wraps like a u32 on the wire */
-		}
-		srpt_put_be64(iu + pos, getnum(st, "tva", (uintptr_t)table,
-					       UINT64_MAX));
-		srpt_put_be32(iu + pos + 8, (u32)getnum(st, "tkey",
-				c->dmr ? c->dmr->rkey : 0, UINT32_MAX));
-		srpt_put_be32(iu + pos + 12, (u32)getnum(st, "tlen", nd * 16,
-							 UINT32_MAX));
-		srpt_put_be32(iu + pos + 16, (u32)getnum(st, "total", total,
-							 UINT32_MAX));
-		pos += SRPT_INDIRECT_HDR_LEN;
-		if (inlist > nd)
-			die("inlist > number of descriptors");
-		if (pos + inlist * 16 > sizeof(iu))
-			die("IU too long");
-		memcpy(iu + pos, table, inlist * 16);
-		pos += inlist * 16;
-		if (dir == SRPT_DIR_WRITE)
-			iu[6] = (u8)inlist;
-		else
-			iu[7] = (u8)inlist;
-		break;
-	}
-	case SRPT_DESC_IMM: {
-		u64 ioff = getnum(st, "immoff", opt.imm_offset, 65535);
-
-		srpt_put_be32(iu + pos, (u32)getnum(st, "immhdr", imm_len,
-						    UINT32_MAX));
-		pos += SRPT_IMM_HDR_LEN;
-		if (ioff + imm_len > sizeof(iu) || off + imm_len > c->data_size)
-			die("immediate data does not fit");
-		memcpy(iu + ioff, c->data + off, imm_len);
-		if (ioff + imm_len > pos)
-			pos = (u32)(ioff + imm_len);
-		break;
-	}
-	default:
-		break;
-	}
-	if ((v = get(st, "bf")))
-		iu[5] = (u8)num("bf", v, 255);
-	if ((v = get(st, "docnt")))
-		iu[6] = (u8)num("docnt", v, 255);
-	if ((v = get(st, "dicnt")))
-		iu[7] = (u8)num("dicnt", v, 255);
-	iu_len = (u32)getnum(st, "len", pos, sizeof(iu));
-	tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
-	rep = getnum(st, "rep", 1, 1000000);
+	cmd_read_data(st, &k);
+	cmd_read_descs(c, st, &k);
+	cmd_read_format(st, &k);
+	cmd_read_layout(c, st, &k, sizeof(iu));
 	check_used(st);
-
-	for (i = 0; i < rep; i++) {
-		srpt_put_be64(iu + 8, tag + i);
-		if (send_iu(c, iu, iu_len, tag + i))
-			break;
-	}
-	if (tag + rep > c->next_tag)
-		c->next_tag = tag + rep;
+	len = cmd_build_iu(c, &k, iu, sizeof(iu));
+	send_tagged(c, iu, len, k.tag, k.rep);
 }
 
 static const struct {
@@ -1564,7 +1774,7 @@ static void step_tmf(struct conn *c, struct step *st)
 {
 	u8 iu[SRPT_TSK_MGMT_LEN + 64] = { 0 };
 	const char *fn = get(st, "fn");
-	u64 tag, rep, i;
+	u64 tag, rep;
 	u32 len;
 	size_t k;
 	int f = -1;
@@ -1585,13 +1795,7 @@ static void step_tmf(struct conn *c, struct step *st)
 	tag = getnum(st, "tag", c->next_tag, UINT64_MAX);
 	rep = getnum(st, "rep", 1, 1000000);
 	check_used(st);
-	for (i = 0; i < rep; i++) {
-		srpt_put_be64(iu + 8, tag + i);
-		if (send_iu(c, iu, len, tag + i))
-			break;
-	}
-	if (tag + rep > c->next_tag)
-		c->next_tag = tag + rep;
+	send_tagged(c, iu, len, tag, rep);
 }
 
 static void step_logout(struct conn *c, struct step *st)
@@ -2000,14 +2204,9 @@ static u32 pct(double p)
 	return ld.lat[i];
 }
 
-static int run_load(void)
+/* --rw, --channels, --qd; the channel resources follow from them. */
+static void load_config(void)
 {
-	struct conn *c;
-	u64 t0, t1, end;
-	u32 i, k;
-	int rc = 0;
-	double secs;
-
 	if (!strcmp(opt.rw, "read") || !strcmp(opt.rw, "randread")) {
 		ld.write = false;
 	} else if (!strcmp(opt.rw, "write") || !strcmp(opt.rw, "randwrite")) {
@@ -2029,6 +2228,13 @@ static int run_load(void)
 	if (!opt.slot_size)
 		opt.slot_size = 256;
 	srand((unsigned int)now_us());
+}
+
+/* Log in --channels channels, SINGLE then MULTI: 0, or 1 if one failed. */
+static int load_login(void)
+{
+	struct conn *c;
+	u32 k;
 
 	for (k = 0; k < opt.channels; k++) {
 		c = conn_new();
@@ -2037,49 +2243,58 @@ static int run_load(void)
 		if (!c->lcmds)
 			die("out of memory");
 		if (conn_login(c, k ? SRPT_MULTICHAN_MULTI :
-			       SRPT_MULTICHAN_SINGLE)) {
-			rc = 1;
-			goto out;
-		}
+			       SRPT_MULTICHAN_SINGLE))
+			return 1;
 		fflush(stdout);
 		if (c->credits < (long)opt.qd)
 			fprintf(stderr, "srpi: channel %u: %ld credits < qd %u\n",
 				k, c->credits, opt.qd);
 	}
+	return 0;
+}
 
-	/* READ CAPACITY(10) on channel 0 to learn the LUN size. */
-	c = conns[0];
-	{
-		u8 iu[SRPT_CMD_LEN + SRPT_DIRECT_DESC_LEN] = { SRPT_OP_CMD };
+/* READ CAPACITY(10) on @c to learn the LUN size: 0, or 1 if it failed. */
+static int load_read_capacity(struct conn *c)
+{
+	u8 iu[SRPT_CMD_LEN + SRPT_DIRECT_DESC_LEN] = { SRPT_OP_CMD };
+	u64 end;
 
-		iu[5] = SRPT_DESC_DIRECT;
-		srpt_put_be64(iu + 8, 0xffffffffull);
-		iu[21] = (u8)opt.lun;
-		iu[32] = 0x25;
-		srpt_put_be64(iu + 48, (uintptr_t)c->data);
-		srpt_put_be32(iu + 56, c->dmr->rkey);
-		srpt_put_be32(iu + 60, 8);
-		if (send_iu(c, iu, sizeof(iu), 0xffffffffull))
-			die("cannot send READ CAPACITY");
-		end = now_us() + (u64)opt.timeout_ms * 1000;
-		while (!ld.readcap_done && now_us() < end)
-			pump(100);
-		if (!ld.readcap_ok) {
-			printf("load error READ CAPACITY failed\n");
-			rc = 1;
-			goto out;
-		}
-		ld.blk = srpt_get_be32(ld.readcap + 4);
-		if (!ld.blk || opt.bs % ld.blk)
-			die("block size %u of the LUN does not divide --bs %u",
-			    ld.blk, opt.bs);
-		ld.nblocks = ((u64)srpt_get_be32(ld.readcap) + 1) * ld.blk /
-			     opt.bs;
-		if (!ld.nblocks)
-			die("LUN smaller than --bs");
+	iu[5] = SRPT_DESC_DIRECT;
+	srpt_put_be64(iu + 8, 0xffffffffull);
+	iu[21] = (u8)opt.lun;
+	iu[32] = 0x25;
+	srpt_put_be64(iu + 48, (uintptr_t)c->data);
+	srpt_put_be32(iu + 56, c->dmr->rkey);
+	srpt_put_be32(iu + 60, 8);
+	if (send_iu(c, iu, sizeof(iu), 0xffffffffull))
+		die("cannot send READ CAPACITY");
+	end = now_us() + (u64)opt.timeout_ms * 1000;
+	while (!ld.readcap_done && now_us() < end)
+		pump(100);
+	if (!ld.readcap_ok) {
+		printf("load error READ CAPACITY failed\n");
+		return 1;
 	}
+	ld.blk = srpt_get_be32(ld.readcap + 4);
+	if (!ld.blk || opt.bs % ld.blk)
+		die("block size %u of the LUN does not divide --bs %u",
+		    ld.blk, opt.bs);
+	ld.nblocks = ((u64)srpt_get_be32(ld.readcap) + 1) * ld.blk / opt.bs;
+	if (!ld.nblocks)
+		die("LUN smaller than --bs");
+	return 0;
+}
 
-	t0 = now_us();
+/*
+ * Keep --qd commands in flight on every channel from @t0 for --time
+ * seconds (or until every channel is gone), then let those in flight
+ * finish (at most 10 s).
+ */
+static void load_loop(u64 t0)
+{
+	u64 end;
+	u32 i;
+
 	ld.end_us = t0 + (u64)(opt.time_s * 1e6);
 	for (i = 0; i < (u32)n_conns; i++)
 		load_kick(conns[i]);
@@ -2108,17 +2323,36 @@ static int run_load(void)
 			break;
 		pump(100);
 	}
-	t1 = now_us();
-	secs = (double)(t1 - t0) / 1e6;
+}
+
+/* The "load ..." line of a run of @secs seconds. */
+static void load_report(double secs)
+{
 	qsort(ld.lat, ld.n_lat, sizeof(*ld.lat), cmp_u32);
 	printf("load channels=%u qd=%u bs=%u rw=%s lun=%u time=%.1f ios=%" PRIu64 " errors=%" PRIu64 " iops=%.0f mib_s=%.2f lat_p50_us=%u lat_p90_us=%u lat_p99_us=%u lat_p99.9_us=%u\n",
 	       opt.channels, opt.qd, opt.bs, opt.rw, opt.lun, secs, ld.ios,
 	       ld.errors, (double)ld.ios / secs,
 	       (double)ld.bytes / secs / (1 << 20), pct(50), pct(90), pct(99),
 	       pct(99.9));
-	if (ld.errors)
-		rc = 1;
-out:
+}
+
+static int run_load(void)
+{
+	u64 t0;
+	u32 i;
+	int rc;
+
+	load_config();
+	rc = load_login();
+	if (!rc)
+		rc = load_read_capacity(conns[0]);
+	if (!rc) {
+		t0 = now_us();
+		load_loop(t0);
+		load_report((double)(now_us() - t0) / 1e6);
+		if (ld.errors)
+			rc = 1;
+	}
 	fflush(stdout);
 	disconnect_all();
 	for (i = (u32)n_conns; i-- > 0;)
@@ -2153,6 +2387,7 @@ static void usage(FILE *f)
 "      --ignore-credits     send even when the request limit is used up\n"
 "      --show-flush         print flushed work completions too\n"
 "      --no-cred-rsp        do not answer SRP_CRED_REQ\n"
+"      --dump-iu            hex-dump every IU sent (and the login request) on stderr\n"
 "  -v, --verbose            diagnostics on stderr\n"
 "login request (RDMA/CM private data, srp_login_req_rdma):\n"
 "      --opcode N           (default 0)\n"
@@ -2187,7 +2422,7 @@ enum {
 	O_SLOTS, O_SLOTSZ, O_DATASZ, O_BLKSZ, O_IGNCRED, O_FLUSH, O_NOCRED,
 	O_OPCODE, O_TAG, O_ITIU, O_BUFFMT, O_FLAGS, O_MC, O_IMM, O_IMMOFF,
 	O_IPORT, O_TPORT, O_SGUID, O_PDATA, O_PDLEN, O_POKE, O_CH, O_QD, O_BS,
-	O_RW, O_MIX, O_TIME, O_LUN,
+	O_RW, O_MIX, O_TIME, O_LUN, O_DUMP,
 };
 
 static const struct option long_opts[] = {
@@ -2211,6 +2446,7 @@ static const struct option long_opts[] = {
 	{ "ignore-credits", no_argument, NULL, O_IGNCRED },
 	{ "show-flush", no_argument, NULL, O_FLUSH },
 	{ "no-cred-rsp", no_argument, NULL, O_NOCRED },
+	{ "dump-iu", no_argument, NULL, O_DUMP },
 	{ "opcode", required_argument, NULL, O_OPCODE },
 	{ "tag", required_argument, NULL, O_TAG },
 	{ "it-iu-len", required_argument, NULL, O_ITIU },
@@ -2261,6 +2497,7 @@ static void parse_opts(int argc, char **argv)
 		case O_IGNCRED: opt.ignore_credits = true; break;
 		case O_FLUSH: opt.show_flush = true; break;
 		case O_NOCRED: opt.no_cred_rsp = true; break;
+		case O_DUMP: opt.dump_iu = true; break;
 		case O_OPCODE: opt.opcode = (int)num("--opcode", optarg, 255); break;
 		case O_TAG: opt.tag = num("--tag", optarg, UINT64_MAX); break;
 		case O_ITIU: opt.it_iu_len = (u32)num("--it-iu-len", optarg, UINT32_MAX); break;

@@ -19,8 +19,8 @@
 #     disconnected; ib_srp ends up with N channels again.
 # Times: login, teardown of the N old channels, logout (worst as "# ").
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 srpi_ok || { not_ok "multichannel: $SRPI is not built or stale (make -C tools)"; finish; }
 

@@ -28,8 +28,8 @@
 # task, warning or oops; live objects idle afterwards; slab before/after
 # (idle, shrunk) within tolerance and no LIO session object left.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 stress_cycles 24
 LOGINS=4
@@ -59,7 +59,9 @@ cyc_single() {
 	sp=$!
 	# From srpi's login (a third channel, or ib_srp's disconnected) to
 	# the release of ib_srp's two old channels.
+	# shellcheck disable=SC2317 # called by wait_until
 	logged_in() { rport_disconnected || { have_objects && obj channels && [ "$OBJN" -gt 2 ]; }; }
+	# shellcheck disable=SC2317 # called by wait_until
 	gone_old() { rport_disconnected && { ! have_objects || channels_are 1; }; }
 	wait_until 30 logged_in || WHY="srpi's SINGLE login did not happen within 30s"
 	wait_until "$FAST" gone_old || WHY+=" old channels not gone after ${FAST}s"

@@ -19,8 +19,8 @@
 #      Credits are back at 128 afterwards and the live objects idle.
 # make check: 30 resets; tests/stress.sh: one per cycle (300).
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 stress_cycles 30
 RESETS=$CYCLES

@@ -37,8 +37,8 @@
 # of that step are reported as SKIP if and only if a test login of srpi
 # also gets no answer at all; rxe0 is then re-added (cure) before going on.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 FLAP=3
 LONG=8

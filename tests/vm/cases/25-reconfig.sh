@@ -34,8 +34,8 @@
 #      UNIT NOT SUPPORTED) within a bound, LUN 0's fio never fails; LUN 1
 #      is made and mapped again and its old data reads back.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 mark reconfig
 fire_login 2 || { not_ok "reconfig: ib_srp login"; finish; }
@@ -72,10 +72,12 @@ worst tpg-reconnect "$SECS"
 tap "$st" "(1) ib_srp back ${SECS}s after enable"
 
 # --- (2) rdma_cm_port while logged in ------------------------------------------------------
+# shellcheck disable=SC2153 # SRPT is lib.sh's
 PORTF=$SRPT/discovery_auth/rdma_cm_port
 srpi_acl_add
 mark "reconfig-port"
 echo 5556 >"$PORTF"
+# shellcheck disable=SC2320 # the status of the write
 st=$?
 nap 1
 kcount reconfig-port 'ib_srp: (received DREQ|Got target logout)'
@@ -108,6 +110,7 @@ read -r sq0 <"$A/srp_sq_size"
 read -r rsp0 <"$A/srp_max_rsp_size"
 mark "reconfig-attr"
 echo 64 >"$A/srp_sq_size" && echo 512 >"$A/srp_max_rsp_size"
+# shellcheck disable=SC2320 # the status of the writes
 st=$?
 nap 1
 kcount reconfig-attr 'ib_srp: (received DREQ|Got target logout)'
@@ -127,6 +130,7 @@ done
 [ -z "$bad" ]
 tap $? "(3) out-of-range attribute values refused${bad:+ (accepted:$bad)}"
 echo "$sq0" >"$A/srp_sq_size" && echo "$rsp0" >"$A/srp_max_rsp_size"
+# shellcheck disable=SC2320 # the status of the writes
 tap $? "(3) attributes back to $sq0 / $rsp0"
 bounded "$FAST" sg_reset -H "$RD" >&2 2>&1
 wait_until 30 srp_back 2

@@ -16,8 +16,8 @@
 # before (idle, module loaded) and after (idle, module reloaded) within
 # tolerance, no LIO session object left.
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 TOTAL=20
 ID_B=53525049000000000000000000000b02
@@ -66,6 +66,7 @@ unlink_luns() {
 		rmdir "$l" || return 1
 	done
 }
+# shellcheck disable=SC2153 # SRPT is lib.sh's
 rm_tree() { rmdir "$TPG" && rmdir "$PORT_DIR" && rmdir "$SRPT"; }
 acls_del() { acl_del "$ACL_DIR" && acl_del "$SRPI_ACL" && acl_del "$ACL_B"; }
 login_line		# needs the module: before it goes

@@ -20,8 +20,8 @@
 #      ends within FAST s too.
 # (rmmod with an unanswering initiator: case 26.)
 {
-# shellcheck source=20-fire.sh
-. "$VMDIR/cases/20-fire.sh"
+# shellcheck source=../fire-lib.sh
+. "$VMDIR/fire-lib.sh"
 
 ID_B=53525049000000000000000000000b02
 ID_C=53525049000000000000000000000c03
