@@ -157,7 +157,7 @@ ensure_kernel() {
 ROOT_PKGS="build-essential make gcc sparse kmod cpio zstd xz-utils busybox-static
 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils srptools fio sg3-utils
 targetcli-fb python3-rtslib-fb dbus iproute2 dkms procps util-linux libibverbs1
-librdmacm1"
+librdmacm1 tmux"
 
 # ensure_root RELEASE: build/roots/RELEASE made (mmdebstrap, cached; made
 # again when it is missing or its package list changed), RELEASE and
