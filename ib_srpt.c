@@ -12,6 +12,8 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/kernel.h>
+#include <linux/nsproxy.h>
+#include <net/net_namespace.h>
 #include <rdma/ib_cache.h>
 
 #include "ib_srpt.h"
@@ -409,6 +411,8 @@ const struct target_core_fabric_ops srpt_template = {
 	.tfc_discovery_attrs		= srpt_da_attrs,
 	.tfc_wwn_attrs			= srpt_wwn_attrs,
 	.tfc_tpg_attrib_attrs		= srpt_tpg_attrib_attrs,
+	.tfc_tpg_nacl_base_attrs	= srpt_nacl_attrs,
+	.tfc_tpg_nacl_auth_attrs	= srpt_nacl_auth_attrs,
 };
 
 static int __init srpt_init_module(void)
@@ -450,7 +454,8 @@ static int __init srpt_init_module(void)
 		u16 port = rdma_cm_port;
 
 		rdma_cm_port = 0;
-		ret = srpt_rdma_cm_listen(port);
+		/* in the namespace of the process that loads the module */
+		ret = srpt_rdma_cm_listen(current->nsproxy->net_ns, port);
 		if (ret)
 			pr_err("RDMA/CM listen on port %u failed (%d); RDMA/CM logins are off\n",
 			       port, ret);

@@ -27,7 +27,8 @@
  * order in which they nest (outermost first).  Functions documented as
  * "caller holds X" assert it with lockdep_assert_held().
  *
- * srpt_rdma_cm_mutex	(srpt_cm.c) the RDMA/CM listener and rdma_cm_port.
+ * srpt_rdma_cm_mutex	(srpt_cm.c) the RDMA/CM listener, its namespace and
+ *			rdma_cm_port.
  *			Taken alone; the old listener is destroyed after it
  *			is dropped.
  * srpt_dev_mutex	srpt_dev_list, srpt_port_id_list, port_id <-> sport
@@ -107,6 +108,8 @@
 #include "srpt_proto.h"
 
 #define SRPT_DRV_VERSION	"0.1.0"
+/* "[IPv6%scope]:port" (RDMA/CM) or a port GID in IPv6 notation (IB/CM) */
+#define SRPT_PEER_LEN		64
 
 enum {
 	SRPT_DEF_MAX_REQ_SIZE	= 8276,	/* 80 + 4 + 8192: 8 KiB immediate data */
@@ -201,6 +204,9 @@ static inline void srpt_obj_dec(enum srpt_object o)
 
 void srpt_stats_init(void);
 void srpt_stats_exit(void);
+struct srpt_tpg;
+ssize_t srpt_nacl_info(struct srpt_tpg *tpg, struct se_node_acl *nacl,
+		       char *page);
 
 /**
  * struct srpt_tpg_attrib - per-TPG attributes (configfs tpgt_N/attrib/)
@@ -293,12 +299,14 @@ struct srpt_tpg {
  * @ch_list:	srpt_rdma_ch.list
  * @i_port_id:	initiator port ID from the login
  * @t_port_id:	target port ID from the login
+ * @id:		session ID the ACL's info file shows (targetcli sessions)
  */
 struct srpt_nexus {
 	struct list_head entry;
 	struct list_head ch_list;
 	u8 i_port_id[16];
 	u8 t_port_id[16];
+	u32 id;
 };
 
 /**
@@ -559,6 +567,11 @@ struct srpt_send_ioctx {
  * @ib_cm_id:		IB/CM connection ID, or NULL
  * @rdma_cm_id:		RDMA/CM connection ID, or NULL
  * @qp:			queue pair
+ * @qp_num:		its number, kept for readers that may run after the
+ *			release work destroyed @qp (debugfs, the ACL's info)
+ * @peer:		initiator address at login: IP address and port
+ *			(RDMA/CM) or port GID (IB/CM)
+ * @login_time:		wall-clock time of the login (seconds)
  * @cq:			completion queue (from the CQ pool)
  * @cq_size:		its size
  * @srq:		shared receive queue used instead of @recv_ring, or NULL
@@ -636,6 +649,9 @@ struct srpt_rdma_ch {
 	struct ib_cm_id *ib_cm_id;
 	struct rdma_cm_id *rdma_cm_id;
 	struct ib_qp *qp;
+	u32 qp_num;
+	char peer[SRPT_PEER_LEN];
+	time64_t login_time;
 	struct ib_cq *cq;
 	u32 cq_size;
 	struct srpt_srq *srq;
@@ -715,7 +731,9 @@ void srpt_detach_port_id(struct srpt_port_id *port_id);
 /* srpt_cm.c: connection management and channel lifetime */
 int srpt_cm_init(void);
 void srpt_cm_exit(void);
-int srpt_rdma_cm_listen(u16 port);
+int srpt_rdma_cm_listen(struct net *net, u16 port);
+bool srpt_rdma_cm_listening(struct net *net, u16 port);
+unsigned int srpt_rdma_cm_netns(void);
 void srpt_rdma_cm_stop(void);
 int srpt_ib_cm_listen(struct srpt_device *sdev);
 void srpt_close_ch(struct srpt_rdma_ch *ch);
@@ -766,6 +784,8 @@ void srpt_dm_clear_cap(struct srpt_port *sport);
 extern struct configfs_attribute *srpt_da_attrs[];
 extern struct configfs_attribute *srpt_wwn_attrs[];
 extern struct configfs_attribute *srpt_tpg_attrib_attrs[];
+extern struct configfs_attribute *srpt_nacl_attrs[];
+extern struct configfs_attribute *srpt_nacl_auth_attrs[];
 struct se_wwn *srpt_make_tport(struct target_fabric_configfs *tf,
 			       struct config_group *group, const char *name);
 void srpt_drop_tport(struct se_wwn *wwn);

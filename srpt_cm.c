@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/random.h>
 #include <linux/inet.h>
+#include <net/net_namespace.h>
 #include <rdma/ib_cache.h>
 
 #include "ib_srpt.h"
@@ -29,7 +30,11 @@
 
 static DEFINE_MUTEX(srpt_rdma_cm_mutex);
 static struct rdma_cm_id *srpt_rdma_cm_listener;
+/* Its network namespace (the listener holds a reference) and that's inode. */
+static struct net *srpt_rdma_cm_net;
+static unsigned int srpt_rdma_cm_netns_ino;
 static DECLARE_WAIT_QUEUE_HEAD(srpt_release_wq);
+static atomic_t srpt_nexus_ids = ATOMIC_INIT(0);	/* srpt_nexus.id */
 struct workqueue_struct *srpt_wq;
 
 /**
@@ -112,7 +117,7 @@ void srpt_close_ch(struct srpt_rdma_ch *ch)
 
 	if (first) {
 		pr_debug("%s: closing channel (qp %u)\n", ch->sess_name,
-			 ch->qp ? ch->qp->qp_num : 0);
+			 ch->qp_num);
 		queue_work(srpt_wq, &ch->release_work);
 	}
 }
@@ -372,7 +377,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_obj_dec(SRPT_OBJ_SESSION);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_ev(ch, SRPT_EV_CHANNEL_RELEASED, 1);
-	trace_srpt_channel_release(ch->sess_name, ch->qp->qp_num,
+	trace_srpt_channel_release(ch->sess_name, ch->qp_num,
 				   atomic64_read(&ch->ev[SRPT_EV_CMD]));
 
 	srpt_return_parked(ch);
@@ -541,6 +546,7 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
 	}
 	if (ret)
 		return ret;
+	ch->qp_num = ch->qp->qp_num;
 	/* Every WR the QP can hold, less the one ib_drain_qp() needs. */
 	ch->sq_wr_max = init.cap.max_send_wr - 1;
 	atomic_set(&ch->sq_wr_avail, ch->sq_wr_max);
@@ -637,6 +643,13 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_login *lg)
 	ch->rdma_cm_id = lg->rdma_cm_id;
 	ch->ib_cm_id = lg->ib_cm_id;
 	atomic_set(&ch->req_lim_delta, 0);
+	ch->login_time = ktime_get_real_seconds();
+	if (lg->rdma_cm_id)
+		snprintf(ch->peer, sizeof(ch->peer), "%pISpc",
+			 &lg->rdma_cm_id->route.addr.dst_addr);
+	else	/* the passive side's path: dgid is the initiator's port */
+		snprintf(ch->peer, sizeof(ch->peer), "%pI6",
+			 lg->ib_req->primary_path->dgid.raw);
 	return ch;
 }
 
@@ -795,6 +808,7 @@ static int srpt_ch_join_nexus(struct srpt_rdma_ch *ch, struct srpt_login *lg,
 			goto unlock;
 		}
 		srpt_obj_inc(SRPT_OBJ_NEXUS);
+		found->id = atomic_inc_return(&srpt_nexus_ids);
 		INIT_LIST_HEAD(&found->ch_list);
 		memcpy(found->i_port_id, lg->req.initiator_port_id, 16);
 		memcpy(found->t_port_id, lg->req.target_port_id, 16);
@@ -887,7 +901,7 @@ void srpt_ch_established(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (live) {
 		pr_info("%s: channel live (qp %u, %u credits, it_iu_len %u%s)\n",
-			ch->sess_name, ch->qp->qp_num, ch->rq_size,
+			ch->sess_name, ch->qp_num, ch->rq_size,
 			ch->params.it_iu_len,
 			ch->params.imm_data ? ", immediate data" : "");
 		srpt_process_wait_list(ch);
@@ -1000,7 +1014,7 @@ static u32 srpt_cm_req_recv(struct srpt_login *lg)
 		ch->ib_cm_id->context = ch;
 	srpt_port_ev(ch->sport, SRPT_EV_LOGIN_ACCEPTED, 1);
 	trace_srpt_login_accept(ch->sess_name, ch->tpg->port_id->name,
-				ch->qp->qp_num, ch->rq_size, rsp_flags);
+				ch->qp_num, ch->rq_size, rsp_flags);
 	pr_debug("%s: login accepted on %s, %u credits, rsp_flags %#x%s\n",
 		 ch->sess_name, ch->tpg->port_id->name, ch->rq_size, rsp_flags,
 		 ch->srq ? ", SRQ" : "");
@@ -1112,7 +1126,7 @@ static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
 	return 0;
 }
 
-static struct rdma_cm_id *srpt_rdma_cm_bind(u16 port)
+static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port)
 {
 	struct sockaddr_in6 addr6 = {
 		.sin6_family = AF_INET6,
@@ -1125,8 +1139,8 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(u16 port)
 	struct rdma_cm_id *id;
 	int ret;
 
-	id = rdma_create_id(&init_net, srpt_rdma_cm_handler, NULL,
-			    RDMA_PS_TCP, IB_QPT_RC);
+	id = rdma_create_id(net, srpt_rdma_cm_handler, NULL, RDMA_PS_TCP,
+			    IB_QPT_RC);
 	if (IS_ERR(id))
 		return id;
 	/* IPv6 any (dual stack), else IPv4 any if IPv6 is unavailable. */
@@ -1144,37 +1158,73 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(u16 port)
 
 /**
  * srpt_rdma_cm_listen() - (re)start the RDMA/CM listener
+ * @net:  network namespace to listen in (of the process that writes
+ *        rdma_cm_port, or that loads the module); ignored when @port is 0
  * @port: TCP port number space port, 0 to stop listening
  *
- * Existing channels are not affected.
+ * There is one listener.  It listens in @net only: logins that arrive on
+ * the network devices of other namespaces do not reach it.  The RDMA/CM ID
+ * holds a reference on @net, so the namespace lives as long as the
+ * listener does.  Existing channels are not affected.
  *
  * Return: 0, or the error of creating, binding or listening on the new ID
  * (the old listener then stays).
  */
-int srpt_rdma_cm_listen(u16 port)
+int srpt_rdma_cm_listen(struct net *net, u16 port)
 {
 	struct rdma_cm_id *id = NULL, *old;
 
 	if (port) {
-		id = srpt_rdma_cm_bind(port);
+		id = srpt_rdma_cm_bind(net, port);
 		if (IS_ERR(id))
 			return PTR_ERR(id);
 	}
 	mutex_lock(&srpt_rdma_cm_mutex);
 	old = srpt_rdma_cm_listener;
 	srpt_rdma_cm_listener = id;
+	srpt_rdma_cm_net = port ? net : NULL;
+	srpt_rdma_cm_netns_ino = port ? net->ns.inum : 0;
 	rdma_cm_port = port;
 	mutex_unlock(&srpt_rdma_cm_mutex);
 	if (old)
 		rdma_destroy_id(old);
 	if (port)
-		pr_info("RDMA/CM listening on port %u\n", port);
+		pr_info("RDMA/CM listening on port %u (netns %u)\n", port,
+			net->ns.inum);
 	return 0;
+}
+
+/**
+ * srpt_rdma_cm_listening() - whether the listener is @port in @net
+ * @net:  network namespace
+ * @port: port
+ *
+ * Return: true if writing @port from @net would change nothing.
+ */
+bool srpt_rdma_cm_listening(struct net *net, u16 port)
+{
+	bool same;
+
+	mutex_lock(&srpt_rdma_cm_mutex);
+	same = rdma_cm_port == port && (!port || srpt_rdma_cm_net == net);
+	mutex_unlock(&srpt_rdma_cm_mutex);
+	return same;
+}
+
+/* Inode number of the listener's network namespace, 0 if none. */
+unsigned int srpt_rdma_cm_netns(void)
+{
+	unsigned int ino;
+
+	mutex_lock(&srpt_rdma_cm_mutex);
+	ino = srpt_rdma_cm_netns_ino;
+	mutex_unlock(&srpt_rdma_cm_mutex);
+	return ino;
 }
 
 void srpt_rdma_cm_stop(void)
 {
-	srpt_rdma_cm_listen(0);
+	srpt_rdma_cm_listen(NULL, 0);
 }
 
 /* -------------------------------- IB/CM ---------------------------------- */

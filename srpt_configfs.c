@@ -5,6 +5,7 @@
  *
  * Layout, as the upstream driver and rtslib/targetcli expect it:
  *   srpt/discovery_auth/rdma_cm_port
+ *   srpt/discovery_auth/rdma_cm_netns  (read-only, beyond the upstream driver)
  *   srpt/<port name>/                  GUID form xxxx:xxxx:xxxx:xxxx or
  *                                      GID form 0x<32 hex digits>
  *   srpt/<port name>/<tpg>/enable      any TPG name (targetcli: tpgt_1)
@@ -15,12 +16,17 @@
  *                                  max_nexus_channels,max_channels,
  *                                  transfer_timeout}
  *   srpt/<port name>/<tpg>/acls/<initiator>   GUID, 0x/plain hex, IPv4/IPv6
+ * and beyond the upstream driver's files, per ACL:
+ *   .../acls/<initiator>/info                      sessions (targetcli)
+ *   .../acls/<initiator>/auth/authenticate_target  always 0
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/inet.h>
 #include <linux/configfs.h>
+#include <linux/nsproxy.h>
+#include <net/net_namespace.h>
 #include <scsi/scsi_proto.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -34,18 +40,24 @@ static ssize_t srpt_rdma_cm_port_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%u\n", READ_ONCE(rdma_cm_port));
 }
 
+/*
+ * The listener moves to the network namespace of the writer: writing the
+ * same port from another namespace moves it (rtslib and targetcli run in
+ * the namespace they configure).
+ */
 static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
 				       const char *page, size_t count)
 {
+	struct net *net = current->nsproxy->net_ns;
 	u16 port;
 	int ret;
 
 	ret = kstrtou16(page, 0, &port);
 	if (ret)
 		return ret;
-	if (port == READ_ONCE(rdma_cm_port))
+	if (srpt_rdma_cm_listening(net, port))
 		return count;
-	ret = srpt_rdma_cm_listen(port);
+	ret = srpt_rdma_cm_listen(net, port);
 	if (ret) {
 		pr_err("RDMA/CM listen on port %u failed: %d\n", port, ret);
 		return ret;
@@ -55,8 +67,20 @@ static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
 
 CONFIGFS_ATTR(srpt_, rdma_cm_port);
 
+/*
+ * The inode number of the listener's network namespace (as in
+ * readlink /proc/PID/ns/net: "net:[N]"), 0 when not listening.
+ */
+static ssize_t srpt_rdma_cm_netns_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", srpt_rdma_cm_netns());
+}
+
+CONFIGFS_ATTR_RO(srpt_, rdma_cm_netns);
+
 struct configfs_attribute *srpt_da_attrs[] = {
 	&srpt_attr_rdma_cm_port,
+	&srpt_attr_rdma_cm_netns,
 	NULL,
 };
 
@@ -345,8 +369,53 @@ int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name)
 
 	if (!srpt_parse_initiator_name(name, id))
 		return 0;
-	if (!inet_pton_with_scope(&init_net, AF_UNSPEC, name, NULL, &ss))
+	/* a scope (fe80::1%eth0) names a device of the writer's namespace */
+	if (!inet_pton_with_scope(current->nsproxy->net_ns, AF_UNSPEC, name,
+				  NULL, &ss))
 		return 0;
 	pr_info("invalid initiator name %s\n", name);
 	return -EINVAL;
 }
+
+/* ------------------------------- node ACLs ------------------------------- */
+
+static struct se_node_acl *srpt_item_to_nacl(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct se_node_acl,
+			    acl_group);
+}
+
+/*
+ * acls/<initiator>/info: the initiator's sessions, in the format
+ * rtslib parses for targetcli's "sessions" (srpt_nacl_info()).
+ */
+static ssize_t srpt_nacl_info_show(struct config_item *item, char *page)
+{
+	struct se_node_acl *nacl = srpt_item_to_nacl(item);
+
+	return srpt_nacl_info(srpt_tpg(nacl->se_tpg), nacl, page);
+}
+
+CONFIGFS_ATTR_RO(srpt_nacl_, info);
+
+struct configfs_attribute *srpt_nacl_attrs[] = {
+	&srpt_nacl_attr_info,
+	NULL,
+};
+
+/*
+ * acls/<initiator>/auth/authenticate_target: SRP has no authentication, so
+ * always 0.  targetcli's "sessions detail" reads it for every session and
+ * fails without it.
+ */
+static ssize_t srpt_nacl_auth_authenticate_target_show(struct config_item *i, char *page)
+{
+	return sysfs_emit(page, "0\n");
+}
+
+CONFIGFS_ATTR_RO(srpt_nacl_auth_, authenticate_target);
+
+struct configfs_attribute *srpt_nacl_auth_attrs[] = {
+	&srpt_nacl_auth_attr_authenticate_target,
+	NULL,
+};

@@ -1312,7 +1312,7 @@ static int srpt_try_cmd_rsp(struct srpt_send_ioctx *s, bool data_in)
 		n_rdma = s->n_rdma;
 	}
 	info.req_lim_delta = srpt_take_credits(ch);
-	trace_srpt_cmd_done(ch->qp->qp_num, s->tag, info.status,
+	trace_srpt_cmd_done(ch->qp_num, s->tag, info.status,
 			    info.req_lim_delta);
 	return srpt_send_rsp(s, &info, first, n_rdma, &send_wr,
 			     SRPT_STATE_CMD_RSP_SENT, SRPT_STATE_DATA_IN);
@@ -1967,7 +1967,7 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	sense_reason_t err;
 
 	err = srpt_parse_srp_cmd(ch, r, &iu);
-	trace_srpt_cmd_start(ch->qp->qp_num, iu.tag,
+	trace_srpt_cmd_start(ch->qp_num, iu.tag,
 			     scsilun_to_int((struct scsi_lun *)iu.lun),
 			     iu.cdb ? iu.cdb[0] : 0, iu.data_len, iu.dir);
 	s->tag = iu.tag;

@@ -10,9 +10,14 @@
  *   inject_*	fault injection (write N): the next N response posts find
  *		the send queue full, rdma_rw contexts fail (srpt_io.c)
  * tools/srpt-stat prints them as tables or JSON.
+ *
+ * Also here: the text of configfs acls/<initiator>/info (srpt_nacl_info()),
+ * the sessions targetcli and rtslib list.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/string_helpers.h>
+#include <linux/timekeeping.h>
 
 #include "ib_srpt.h"
 
@@ -166,7 +171,7 @@ static void srpt_show_ch(struct seq_file *m, struct srpt_rdma_ch *ch)
 	seq_printf(m, "device=%s port=%u initiator=%s tpg=%s qp=%u state=%s cm=%s credits=%u in_flight=%d sq_free=%d imm_data=%d srq=%d it_iu_len=%u data_budget=%u data_held=%u data_peak=%u",
 		   dev_name(&ch->sdev->ib_dev->dev), ch->sport->port,
 		   ch->sess_name, ch->tpg->tpg.tpg_group.cg_item.ci_name,
-		   ch->qp ? ch->qp->qp_num : 0,
+		   ch->qp_num,
 		   srpt_ch_state_names[READ_ONCE(ch->state)],
 		   ch->using_rdma_cm ? "rdma_cm" : "ib_cm", ch->rq_size,
 		   atomic_read(&ch->n_cmds), atomic_read(&ch->sq_wr_avail),
@@ -203,6 +208,163 @@ static int srpt_channels_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_channels);
+
+/* ------------------------- acls/<initiator>/info ------------------------- */
+
+/*
+ * Bounds one channel's lines: the fixed text, ten numbers of at most ten
+ * digits, @peer, two 19-character times and a link name.
+ */
+#define SRPT_INFO_CH_MAX	512
+
+struct srpt_info {
+	char *page;
+	size_t len;
+};
+
+static __printf(2, 3) void srpt_info_add(struct srpt_info *in,
+					 const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	in->len += vscnprintf(in->page + in->len, PAGE_SIZE - in->len, fmt,
+			      args);
+	va_end(args);
+}
+
+static bool srpt_ch_of_acl(struct srpt_rdma_ch *ch, struct srpt_tpg *tpg,
+			   struct se_node_acl *nacl)
+{
+	return ch->tpg == tpg && !strcmp(ch->sess_name, nacl->initiatorname);
+}
+
+static const char *srpt_link_name(struct srpt_rdma_ch *ch)
+{
+	if (rdma_protocol_roce(ch->sdev->ib_dev, ch->sport->port))
+		return "RoCE";
+	if (rdma_protocol_iwarp(ch->sdev->ib_dev, ch->sport->port))
+		return "iWARP";
+	return "IB";
+}
+
+static void srpt_info_ch(struct srpt_info *in, struct srpt_rdma_ch *ch)
+{
+	const char *state = srpt_ch_state_names[READ_ONCE(ch->state)];
+	char upper[16];
+
+	string_upper(upper, state);
+	srpt_info_add(in, "CID: %u  Connection State: TARG_CONN_STATE_%s\n",
+		      ch->qp_num, upper);
+	srpt_info_add(in, "   Address %s %s/%s\n", ch->peer, srpt_link_name(ch),
+		      ch->using_rdma_cm ? "rdma_cm" : "ib_cm");
+	srpt_info_add(in, "   qp %u  state %s  credits %u  in_flight %d  sq_free %d\n",
+		      ch->qp_num, state, ch->rq_size, atomic_read(&ch->n_cmds),
+		      atomic_read(&ch->sq_wr_avail));
+	srpt_info_add(in, "   it_iu_len %u  imm_data %d  srq %d  data_held %u  login %ptTs UTC\n",
+		      ch->params.it_iu_len, ch->params.imm_data, !!ch->srq,
+		      READ_ONCE(ch->data_held), &ch->login_time);
+}
+
+/*
+ * One session: the nexus and those of its channels that belong to the ACL.
+ * rtslib (NodeACL._get_session) parses the iSCSI target's format, which this
+ * follows line by line where it looks: "InitiatorName:", "InitiatorAlias:"
+ * (no colon in the value), "LIO Session ID: N ... SessionType: T",
+ * "TARG_SESS_STATE_S", per connection "CID: N ... TARG_CONN_STATE_S" and a
+ * line "Address A T".  Caller holds the port's mutex.
+ */
+static void srpt_info_nexus(struct srpt_info *in, struct srpt_port *sport,
+			    struct srpt_tpg *tpg, struct se_node_acl *nacl,
+			    struct srpt_nexus *nexus)
+{
+	time64_t since = 0;
+	struct srpt_rdma_ch *ch;
+	const char *state = "LOGGING_OUT";
+	u32 n = 0, shown = 0;
+	bool live = false, connecting = false;
+
+	lockdep_assert_held(&sport->mutex);
+	list_for_each_entry(ch, &nexus->ch_list, list) {
+		if (!srpt_ch_of_acl(ch, tpg, nacl))
+			continue;
+		if (!n++ || ch->login_time < since)
+			since = ch->login_time;
+		live |= READ_ONCE(ch->state) == CH_LIVE;
+		connecting |= READ_ONCE(ch->state) == CH_CONNECTING;
+	}
+	if (!n || in->len + 2 * SRPT_INFO_CH_MAX > PAGE_SIZE)
+		return;
+	if (live)
+		state = "LOGGED_IN";
+	else if (connecting)
+		state = "IN_LOGIN";
+	srpt_info_add(in, "InitiatorName: %s\n", nacl->initiatorname);
+	srpt_info_add(in, "InitiatorAlias: 0x%16phN\n", nexus->i_port_id);
+	srpt_info_add(in, "LIO Session ID: %u   SessionType: Normal\n",
+		      nexus->id);
+	srpt_info_add(in, "Session State: TARG_SESS_STATE_%s\n", state);
+	srpt_info_add(in, "Initiator port ID: 0x%16phN  Target port ID: 0x%16phN\n",
+		      nexus->i_port_id, nexus->t_port_id);
+	srpt_info_add(in, "Target port: %s/%s on %s port %u\n",
+		      tpg->port_id->name, tpg->tpg.tpg_group.cg_item.ci_name,
+		      dev_name(&sport->sdev->ib_dev->dev), sport->port);
+	srpt_info_add(in, "Logged in: %ptTs UTC\n", &since);
+	srpt_info_add(in, "----------------------[SRP channels: %u]----------------------\n",
+		      n);
+	list_for_each_entry(ch, &nexus->ch_list, list) {
+		if (!srpt_ch_of_acl(ch, tpg, nacl))
+			continue;
+		if (in->len + 2 * SRPT_INFO_CH_MAX > PAGE_SIZE)
+			break;
+		srpt_info_ch(in, ch);
+		shown++;
+	}
+	if (shown < n)
+		srpt_info_add(in, "(%u more channels not shown)\n", n - shown);
+}
+
+/**
+ * srpt_nacl_info() - the text of acls/<initiator>/info
+ * @tpg:  TPG of the ACL
+ * @nacl: the ACL
+ * @page: PAGE_SIZE buffer
+ *
+ * One block per I_T nexus that has a channel registered under this ACL
+ * (normally one), else the "No active" line rtslib looks for.  Every port
+ * is searched: after a GID change the channels stay on the port they
+ * logged in on (srpt_tpg_close_channels()).  The channels of a nexus cannot
+ * go away while the port's mutex is held (srpt_leave_nexus()); their
+ * @qp_num, @peer and @login_time are copies made at login, so nothing the
+ * release work frees before srpt_leave_nexus() is read.
+ *
+ * Return: bytes written, at most PAGE_SIZE - 1.
+ */
+ssize_t srpt_nacl_info(struct srpt_tpg *tpg, struct se_node_acl *nacl,
+		       char *page)
+{
+	struct srpt_info in = { .page = page };
+	struct srpt_device *sdev;
+	struct srpt_nexus *nexus;
+	u32 i;
+
+	mutex_lock(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, entry) {
+		for (i = 0; i < sdev->port_cnt; i++) {
+			struct srpt_port *sport = &sdev->port[i];
+
+			mutex_lock(&sport->mutex);
+			list_for_each_entry(nexus, &sport->nexus_list, entry)
+				srpt_info_nexus(&in, sport, tpg, nacl, nexus);
+			mutex_unlock(&sport->mutex);
+		}
+	}
+	mutex_unlock(&srpt_dev_mutex);
+	if (!in.len)
+		srpt_info_add(&in, "No active SRP session for initiator endpoint: %s\n",
+			      nacl->initiatorname);
+	return in.len;
+}
 
 void srpt_stats_init(void)
 {

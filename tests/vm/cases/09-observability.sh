@@ -53,6 +53,78 @@ assert d["objects"]["channels"] == len(ch)
 PY
 tap $? "srpt-stat --json: channels, commands, bytes, logins and objects agree"
 
+# targetcli "sessions": the ACL's info file (rtslib parses it), read by
+# rtslib and by unmodified targetcli, list the session and its channels.
+nch=$(grep -c "initiator=0x$GID_HEX .*state=live" "$DBG/ib_srpt/channels")
+cat "$ACL_DIR/info" >"$W/info.txt" 2>&1
+cat "$W/info.txt" >&2
+grep -q "^InitiatorName: 0x$GID_HEX\$" "$W/info.txt" &&
+	grep -q "^Session State: TARG_SESS_STATE_LOGGED_IN\$" "$W/info.txt" &&
+	[ "$nch" -ge 1 ] && [ "$(grep -c '^CID: [0-9]*  Connection State: TARG_CONN_STATE_LIVE$' "$W/info.txt")" = "$nch" ] &&
+	[ "$(grep -c '^   Address [0-9.]*:[0-9]* RoCE/rdma_cm$' "$W/info.txt")" = "$nch" ] &&
+	grep -q "^Initiator port ID: 0x$GID_HEX  Target port ID: 0x$(printf %016x%016x "0x$SGUID" "0x$SGUID")\$" "$W/info.txt"
+tap $? "acls/0x$GID_HEX/info: the session, its $nch live channels, their addresses, the port IDs"
+python3 - "$nch" >&2 <<'PY'
+import sys
+from rtslib_fb import RTSRoot
+s = list(RTSRoot().sessions)
+print(s)
+assert len(s) == 1, "one session"
+s = s[0]
+assert s["state"] == "LOGGED_IN" and s["type"] == "Normal"
+assert len(s["connections"]) == int(sys.argv[1])
+assert all(c["cstate"] == "LIVE" and c["transport"] == "RoCE/rdma_cm" for c in s["connections"])
+PY
+tap $? "rtslib (RTSRoot.sessions) parses it: one session, $nch connections"
+dbus_start
+printf '%s\n' sessions "sessions detail" exit | timeout -k 5 300 targetcli >"$W/tcli-sessions.txt" 2>&1
+cat "$W/tcli-sessions.txt" >&2
+sid=$(sed -n 's/^LIO Session ID: \([0-9]*\) .*/\1/p' "$W/info.txt")
+[ "$(grep -c "alias: 0x$GID_HEX.*sid: $sid type: Normal session-state: LOGGED_IN" "$W/tcli-sessions.txt")" = 2 ] &&
+	grep -q "name: \\(ib\\.\\|0x\\)$GID_HEX (NOT AUTHENTICATED)" "$W/tcli-sessions.txt" &&
+	grep -q "mapped-lun: 0 backstore: ramdisk/rd mode: rw" "$W/tcli-sessions.txt" &&
+	[ "$(grep -c "address: [0-9.:]* (RoCE/rdma_cm)  cid: [0-9]* connection-state: LIVE" "$W/tcli-sessions.txt")" = "$nch" ] &&
+	! grep -qi "error\|traceback" "$W/tcli-sessions.txt"
+tap $? "targetcli sessions and sessions detail list the session (sid $sid) and its $nch channels"
+
+# srpt-stat --watch in a terminal (tmux) during a rate-limited fio: the
+# per-second rates on the screen, over the steady reports (their median),
+# match what fio measured within 20 %.
+tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1" &&
+	timeout -k 5 120 fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
+		--rw=randrw --rwmixread=50 --bs=16k --size=16M --iodepth=4 --rate_iops=150,150 \
+		--time_based --runtime=16 --output-format=json --output="$W/watch-fio.json" >&2
+st=$?
+tmux capture-pane -p -S -2000 -t watch >"$W/watch-screen.txt"
+tmux kill-session -t watch
+tail -n 24 "$W/watch-screen.txt" >&2
+python3 - "$W/watch-fio.json" "$W/watch-screen.txt" >&2 <<'PY'
+import json, statistics, sys
+job = json.load(open(sys.argv[1]))["jobs"][0]
+fio = {"IOPS": job["read"]["iops"] + job["write"]["iops"],
+       "READ MB/s": job["read"]["bw_bytes"] / 1e6,
+       "WRITE MB/s": job["write"]["bw_bytes"] / 1e6}
+# Each report: a time line, "Ports", a header, one row per port.
+lines = open(sys.argv[2]).read().splitlines()
+head, rows = None, []
+for i, l in enumerate(lines):
+    if l.strip().startswith("DEVICE") and i and lines[i - 1] == "Ports":
+        head = l.split()
+        rows.append(lines[i + 1].split())
+assert head and len(rows) >= 8, "reports on the screen: %d" % len(rows)
+# "READ MB/s" is two words in the header: map by position from the right.
+cols = ["DEVICE", "PORT", "CHANNELS", "IOPS", "READ MB/s", "WRITE MB/s", "TMF/s", "REJECTED"]
+busy = [dict(zip(cols, r)) for r in rows if r[3] not in ("-", "0")]
+steady = busy[2:-2]
+assert len(steady) >= 5, "steady reports: %d of %d" % (len(steady), len(rows))
+for k, want in fio.items():
+    got = statistics.median(float(r[k]) for r in steady)
+    print("%s: srpt-stat median %.1f over %d reports, fio %.1f" % (k, got, len(steady), want))
+    assert want > 0 and got > 0, k
+    assert abs(got - want) <= 0.2 * want, "%s off by more than 20 %%" % k
+PY
+tap $? "srpt-stat --watch in tmux during fio (exit $st): IOPS and MB/s read and written match fio within 20 %"
+
 rej0=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^reject_unable_associate=/) { sub(/.*=/, "", $i); print $i }}' "$DBG/ib_srpt/ports")
 srp_login id_ext=1234567812345678 2>/dev/null
 rej1=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^reject_unable_associate=/) { sub(/.*=/, "", $i); print $i }}' "$DBG/ib_srpt/ports")
@@ -66,6 +138,10 @@ echo 'module ib_srpt -p' >"$DBG/dynamic_debug/control"
 
 srp_logout_all
 wait_until 30 test "$(awk '$1 == "channels" { print $2 }' "$DBG/ib_srpt/objects")" = 0
+grep -q "^No active SRP session for initiator endpoint: 0x$GID_HEX\$" "$ACL_DIR/info" &&
+	printf '%s\n' sessions exit | timeout -k 5 300 targetcli >"$W/tcli-sessions2.txt" 2>&1 &&
+	grep -q "(no open sessions)" "$W/tcli-sessions2.txt"
+tap $? "after logout: info has no session, targetcli sessions: (no open sessions)"
 "$STAT" --json ports >"$W/stat2.json" &&
 	python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["ports"][0]; assert p["channels"] == 0 and p["bytes_written"] >= 2 << 20' "$W/stat2.json"
 tap $? "after logout the port keeps the released channels' totals"
