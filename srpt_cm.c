@@ -181,6 +181,8 @@ void srpt_drain_ch(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (!draining)
 		return;
+	/* Fault injection (debugfs): widen the window of defect 2. */
+	srpt_inject_delay(&srpt_inject_logout_delay);
 	srpt_ch_ev(ch, SRPT_EV_I_LOGOUT, 1);
 	pr_info("%s: initiator logout, draining %d command(s)\n",
 		ch->sess_name, atomic_read(&ch->n_cmds));

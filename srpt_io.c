@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/delay.h>
 #include <linux/scatterlist.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>
@@ -45,18 +46,51 @@ static void srpt_sq_freed(struct srpt_rdma_ch *ch, u32 n);
  *   inject_post_fail	the next N send work request posts fail (-EIO), as
  *			when the QP broke under the driver;
  *   inject_login_fail	the next N logins fail after their QP exists and
- *			its receives are posted (the login's unwind).
+ *			its receives are posted (the login's unwind);
+ * and delays, "delay a completion" (N is milliseconds, for the next one):
+ *   inject_put_delay	LIO's completion drops its command reference (in
+ *			srpt_check_stop_free()) N ms late, as when its work
+ *			is slow to run: the last reference then goes from
+ *			LIO's context while the channel does something else;
+ *   inject_logout_delay the next SRP_I_LOGOUT is finished N ms after the
+ *			channel went DRAINING (srpt_drain_ch()): the window
+ *			in which the last command's release used to find no
+ *			drain bound armed yet (issue 13, defect 2);
+ *   inject_reject_delay the receive completion of the next command LIO
+ *			rejects in target_submit_prep() returns N ms after
+ *			that: the window in which its answered IU's buffer
+ *			used not to be posted again yet (defect 8).
+ * A delay sleeps, and only in process context (in softirq, poll_mode=1, it
+ * is not taken).
  */
 atomic_t srpt_inject_sq_full = ATOMIC_INIT(0);
 atomic_t srpt_inject_rw_eagain = ATOMIC_INIT(0);
 atomic_t srpt_inject_alloc_fail = ATOMIC_INIT(0);
 atomic_t srpt_inject_post_fail = ATOMIC_INIT(0);
 atomic_t srpt_inject_login_fail = ATOMIC_INIT(0);
+atomic_t srpt_inject_put_delay = ATOMIC_INIT(0);
+atomic_t srpt_inject_logout_delay = ATOMIC_INIT(0);
+atomic_t srpt_inject_reject_delay = ATOMIC_INIT(0);
 
 bool srpt_inject(atomic_t *knob)
 {
 	return unlikely(atomic_read(knob) > 0) &&
 	       atomic_dec_if_positive(knob) >= 0;
+}
+
+/**
+ * srpt_inject_delay() - sleep as long as a delay knob says, once
+ * @knob: milliseconds; taken (set to 0) by the call that sleeps
+ */
+void srpt_inject_delay(atomic_t *knob)
+{
+	int ms;
+
+	if (likely(!atomic_read(knob)) || !in_task())
+		return;
+	ms = atomic_xchg(knob, 0);
+	if (ms > 0)
+		msleep(ms);
 }
 
 /* ------------------------------- rings ----------------------------------- */
@@ -1634,6 +1668,7 @@ void srpt_aborted_task(struct se_cmd *cmd)
 
 int srpt_check_stop_free(struct se_cmd *cmd)
 {
+	srpt_inject_delay(&srpt_inject_put_delay);
 	return target_put_sess_cmd(cmd);
 }
 
@@ -1757,8 +1792,10 @@ static void srpt_cmd_go(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *r,
 	 * LIO has answered already, and the response reposted @r: s may
 	 * complete and be reused at any time.
 	 */
-	if (ret)
+	if (ret) {
+		srpt_inject_delay(&srpt_inject_reject_delay);
 		return;
+	}
 	/* LIO has copied the CDB; everything else was copied or mapped. */
 	if (!lent)
 		srpt_return_imm_recv(s);

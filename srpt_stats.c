@@ -388,6 +388,12 @@ void srpt_stats_init(void)
 				&srpt_inject_post_fail);
 	debugfs_create_atomic_t("inject_login_fail", 0600, srpt_debugfs_dir,
 				&srpt_inject_login_fail);
+	debugfs_create_atomic_t("inject_put_delay", 0600, srpt_debugfs_dir,
+				&srpt_inject_put_delay);
+	debugfs_create_atomic_t("inject_logout_delay", 0600, srpt_debugfs_dir,
+				&srpt_inject_logout_delay);
+	debugfs_create_atomic_t("inject_reject_delay", 0600, srpt_debugfs_dir,
+				&srpt_inject_reject_delay);
 }
 
 void srpt_stats_exit(void)

@@ -217,6 +217,61 @@ since "$T0"
 diag "hostile: $n rows in ${SECS}s"
 log "row times: $TIMES"
 
+# --- defects 2 and 8, their windows held open by delays (fault injection) ---------------
+INJ=/sys/kernel/debug/ib_srpt
+knob_left() { local v; read -r v <"$INJ/$1"; echo "$v"; }
+delay_rows() {
+	local out st rnr0 rnr1 rnrf=/sys/class/infiniband/$IBDEV/ports/1/hw_counters/send_rnr_err
+	local want
+	# Defect 2: the last command's reference goes (from LIO's completion
+	# work, 300 ms late) while the I_LOGOUT is being handled (finished
+	# 1500 ms after the channel went DRAINING).  The release work runs at
+	# once; the drain bound must already be armed for its cancel, or it
+	# fires 10 s later on the freed channel (the debug kernel's ODEBUG
+	# reports the free of an active timer).  So: disconnected, the drain
+	# found 0 commands, and 10.5 s later no drain bound has fired.
+	mark "hostile drain-race"
+	echo 300 >"$INJ/inject_put_delay" && echo 1500 >"$INJ/inject_logout_delay"
+	stamp t0
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" 'cmd cdb=tur tag=1' await logout 'await t=20000' \
+		2>>"$R/10-hostile.srpi.log")
+	st=$?
+	since "$t0"
+	log "=== drain-race: $out (exit $st, ${SECS}s)"
+	want="$LOGIN"$'\n'"rsp tag=1 status=0x00 flags=0x00 req_lim_delta=1 sense=- resp_code=- di_resid=0 do_resid=0"$'\n'"disconnected"
+	nap 10.5
+	[ "$st" = 0 ] && [ "$out" = "$want" ] &&
+		[ "$(knob_left inject_put_delay)" = 0 ] && [ "$(knob_left inject_logout_delay)" = 0 ] &&
+		kmsg_since "hostile drain-race" | grep -q "initiator logout, draining 0 command(s)" &&
+		! kmsg_since "hostile drain-race" | grep -q "still in flight .* after logout" &&
+		wait_until "$TEARDOWN" at_baseline
+	tap $? "hostile: drain-race (defect 2): LIO's last reference dropped during the I_LOGOUT: disconnected, drained 0 commands, no drain bound fired 10.5 s later, objects back"
+	echo 0 >"$INJ/inject_put_delay"; echo 0 >"$INJ/inject_logout_delay"
+
+	# Defect 8: LIO rejects a command at once (LUN 5 is not mapped); its
+	# receive completion then sleeps 1000 ms.  The response returned the
+	# credit, so the initiator sends a burst of 128 at once: they all must
+	# find a posted receive (the rejected IU's buffer posted again before
+	# its response), which rxe counts otherwise as an RNR NAK sent.
+	read -r rnr0 <"$rnrf" || rnr0=x
+	echo 1000 >"$INJ/inject_reject_delay"
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" 'cmd cdb=tur lun=5 tag=1' await 'cmd cdb=tur rep=128' \
+		'wait 128 t=30000' credits 2>>"$R/10-hostile.srpi.log")
+	st=$?
+	read -r rnr1 <"$rnrf" || rnr1=y
+	log "=== credit-before-receive: $out (exit $st, RNR NAKs sent $rnr0 -> $rnr1)"
+	want="$LOGIN"$'\n'"rsp tag=1 status=0x02 flags=0x02 req_lim_delta=1 sense=5/25/00 resp_code=- di_resid=0 do_resid=0"$'\n'"rsps n=128 good=128 check=0 tmf=0 other=0 req_lim_delta=128"$'\n'"credits 128"
+	[ "$st" = 0 ] && [ "$out" = "$want" ] && [ "$rnr0" = "$rnr1" ] &&
+		[ "$(knob_left inject_reject_delay)" = 0 ] && wait_until "$TEARDOWN" at_baseline
+	tap $? "hostile: credit-before-receive (defect 8): 128 IUs sent on the credit of a rejected one while its completion sleeps: all answered, no RNR NAK ($rnr0 -> $rnr1)"
+	echo 0 >"$INJ/inject_reject_delay"
+}
+if [ "$MODE" = intree ]; then
+	ok "hostile: drain-race, credit-before-receive # SKIP fault injection is this module's"
+else
+	delay_rows
+fi
+
 # --- afterwards: a normal initiator still works ------------------------------------
 if login_ok 2; then
 	ok "hostile: ib_srp login after the hostile rows (${SECS}s)"
