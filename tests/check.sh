@@ -32,13 +32,16 @@ build_module() {
 }
 run_suite build build_module
 run_suite unit make -s unit
+run_suite docs tests/docs.sh
 run_suite sparse make -s sparse
 run_suite fuzz env FUZZ_SECONDS=30 tests/fuzz.sh
 run_suite vm make -s vmtest
 
 # The kernel matrix (scripts/kernels.sh): the module with W=1 and sparse on
-# every other kernel, and the login, fio verify, teardown, hostile-table and
-# submission-path cases on the newest one, booted with its own root.
+# every other kernel, and the login, fio verify, teardown, observability
+# (targetcli sessions, srpt-stat --watch), hostile-table, submission-path
+# and network-namespace cases on the newest one (whose rxe works in a
+# namespace), booted with its own root.
 kernel_matrix() {
 	local rows
 	if rows=$(nice -n 10 scripts/kernels.sh install); then
@@ -56,7 +59,7 @@ while read -r name kver root; do
 	run_suite "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
 	if [ "$name" = newest ]; then
 		run_suite "vm-$name" env KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
-			nice -n 10 tests/vm/run.sh 01 02 05 10 14
+			nice -n 10 tests/vm/run.sh 01 02 05 09 10 14 29
 	fi
 done <"$log/kernels.list"
 
