@@ -41,7 +41,9 @@
  *			for a channel to go away or while destroying a CM ID.
  *   sport->mutex	the port's nexus list and each nexus' channel list
  *			(the data_peak of released channels).  Inside
- *			srpt_dev_mutex when both are taken (login, debugfs).
+ *			srpt_dev_mutex when both are taken (login, debugfs,
+ *			an ACL's info file: a channel on a nexus list is not
+ *			freed while this is held, srpt_leave_nexus()).
  *     ch->lock		spinlock, IRQ-safe (taken from completion handlers in
  *			softirq): ch->state, the wait list of IUs, the parked
  *			responses (rsp_wait), the commands waiting for data
