@@ -6,7 +6,9 @@
 # the module); discovery_auth/rdma_cm_netns shows which.
 #   (a) every kernel: the listener moved into an empty namespace is
 #       invisible from the initial one (ib_srp's login to 192.0.2.1 fails),
-#       written again from the initial namespace it takes logins again;
+#       written again from the initial namespace it takes logins again; an
+#       ACL name with an IPv6 scope names a device of the writer's
+#       namespace;
 #   (b) where rxe itself works in a namespace (its UDP socket per namespace:
 #       7.x; 6.1's rxe has one socket, in init_net, so there it is skipped):
 #       the target side in namespace "srpt" on a veth end and an rxe of its
@@ -51,6 +53,14 @@ tap $? "netns (a): written again from the initial namespace: rdma_cm_netns $init
 srp_login && srp_disks 3
 tap $? "netns (a): and the login to $TARGET_IP works again"
 srp_logout
+# ACL names with an IPv6 scope name a device of the writer's namespace.
+ip link add vethz0 type veth peer name vethz1 && ip link set vethz1 netns srptempty
+zacl=$TPG/acls/fe80::1%vethz1
+mkdir "$zacl" 2>/dev/null; a=$?; [ "$a" = 0 ] && rmdir "$zacl"
+in_ns srptempty mkdir "$zacl"; b=$?; [ "$b" = 0 ] && rmdir "$zacl"
+[ "$a" != 0 ] && [ "$b" = 0 ]
+tap $? "netns (a): ACL fe80::1%vethz1 refused from the initial namespace, accepted from srptempty (where vethz1 is)"
+ip link del vethz0
 ip netns del srptempty
 
 # --- (b) the target side in its own namespace ----------------------------------------
