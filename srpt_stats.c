@@ -184,12 +184,23 @@ static void srpt_show_ch(struct seq_file *m, struct srpt_rdma_ch *ch)
 	seq_putc(m, '\n');
 }
 
-/* One line per live channel. */
-static int srpt_channels_show(struct seq_file *m, void *v)
+/**
+ * struct srpt_nexus_visitor - what srpt_visit_nexuses() calls
+ * @visit: called for each nexus, under srpt_dev_mutex and the port's mutex
+ */
+struct srpt_nexus_visitor {
+	void (*visit)(struct srpt_nexus_visitor *v, struct srpt_port *sport,
+		      struct srpt_nexus *nexus);
+};
+
+/*
+ * Visit every nexus of every port, under srpt_dev_mutex and the port's
+ * mutex: its channels stay on its list meanwhile.
+ */
+static void srpt_visit_nexuses(struct srpt_nexus_visitor *v)
 {
 	struct srpt_device *sdev;
 	struct srpt_nexus *nexus;
-	struct srpt_rdma_ch *ch;
 	u32 i;
 
 	mutex_lock(&srpt_dev_mutex);
@@ -199,12 +210,35 @@ static int srpt_channels_show(struct seq_file *m, void *v)
 
 			mutex_lock(&sport->mutex);
 			list_for_each_entry(nexus, &sport->nexus_list, entry)
-				list_for_each_entry(ch, &nexus->ch_list, list)
-					srpt_show_ch(m, ch);
+				v->visit(v, sport, nexus);
 			mutex_unlock(&sport->mutex);
 		}
 	}
 	mutex_unlock(&srpt_dev_mutex);
+}
+
+struct srpt_show_visitor {
+	struct srpt_nexus_visitor v;
+	struct seq_file *m;
+};
+
+static void srpt_show_nexus(struct srpt_nexus_visitor *v,
+			    struct srpt_port *sport, struct srpt_nexus *nexus)
+{
+	struct srpt_show_visitor *sv = container_of(v, struct srpt_show_visitor,
+						    v);
+	struct srpt_rdma_ch *ch;
+
+	list_for_each_entry(ch, &nexus->ch_list, list)
+		srpt_show_ch(sv->m, ch);
+}
+
+/* One line per live channel. */
+static int srpt_channels_show(struct seq_file *m, void *v)
+{
+	struct srpt_show_visitor sv = { .v.visit = srpt_show_nexus, .m = m };
+
+	srpt_visit_nexuses(&sv.v);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_channels);
@@ -218,8 +252,11 @@ DEFINE_SHOW_ATTRIBUTE(srpt_channels);
 #define SRPT_INFO_CH_MAX	512
 
 struct srpt_info {
+	struct srpt_nexus_visitor v;
 	char *page;
 	size_t len;
+	struct srpt_tpg *tpg;
+	struct se_node_acl *nacl;
 };
 
 static __printf(2, 3) void srpt_info_add(struct srpt_info *in,
@@ -274,10 +311,12 @@ static void srpt_info_ch(struct srpt_info *in, struct srpt_rdma_ch *ch)
  * "TARG_SESS_STATE_S", per connection "CID: N ... TARG_CONN_STATE_S" and a
  * line "Address A T".  Caller holds the port's mutex.
  */
-static void srpt_info_nexus(struct srpt_info *in, struct srpt_port *sport,
-			    struct srpt_tpg *tpg, struct se_node_acl *nacl,
-			    struct srpt_nexus *nexus)
+static void srpt_info_nexus(struct srpt_nexus_visitor *v,
+			    struct srpt_port *sport, struct srpt_nexus *nexus)
 {
+	struct srpt_info *in = container_of(v, struct srpt_info, v);
+	struct srpt_tpg *tpg = in->tpg;
+	struct se_node_acl *nacl = in->nacl;
 	time64_t since = 0;
 	struct srpt_rdma_ch *ch;
 	const char *state = "LOGGING_OUT";
@@ -343,23 +382,12 @@ static void srpt_info_nexus(struct srpt_info *in, struct srpt_port *sport,
 ssize_t srpt_nacl_info(struct srpt_tpg *tpg, struct se_node_acl *nacl,
 		       char *page)
 {
-	struct srpt_info in = { .page = page };
-	struct srpt_device *sdev;
-	struct srpt_nexus *nexus;
-	u32 i;
+	struct srpt_info in = {
+		.v.visit = srpt_info_nexus, .page = page, .tpg = tpg,
+		.nacl = nacl,
+	};
 
-	mutex_lock(&srpt_dev_mutex);
-	list_for_each_entry(sdev, &srpt_dev_list, entry) {
-		for (i = 0; i < sdev->port_cnt; i++) {
-			struct srpt_port *sport = &sdev->port[i];
-
-			mutex_lock(&sport->mutex);
-			list_for_each_entry(nexus, &sport->nexus_list, entry)
-				srpt_info_nexus(&in, sport, tpg, nacl, nexus);
-			mutex_unlock(&sport->mutex);
-		}
-	}
-	mutex_unlock(&srpt_dev_mutex);
+	srpt_visit_nexuses(&in.v);
 	if (!in.len)
 		srpt_info_add(&in, "No active SRP session for initiator endpoint: %s\n",
 			      nacl->initiatorname);

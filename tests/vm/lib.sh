@@ -264,6 +264,30 @@ acl_remove() {
 	done
 	rmdir "$1"
 }
+# port_make DEVICE INIT_GID_HEX BACKSTORE: by hand in configfs, the target
+# port named after DEVICE's GID 0, its tpgt_1 with LUN 0 on BACKSTORE (a
+# configfs directory), an ACL for initiator port ID 0xINIT_GID_HEX with
+# LUN 0 mapped, enabled.  Sets PM_TPG and PM_ACL.
+port_make() {
+	local g
+	read -r g <"/sys/class/infiniband/$1/ports/1/gids/0" || return 1
+	PM_TPG=$SRPT/0x${g//:/}/tpgt_1
+	PM_ACL=$PM_TPG/acls/0x$2
+	mkdir -p "$PM_TPG" && mkdir "$PM_TPG/lun/lun_0" &&
+		ln -s "$3" "$PM_TPG/lun/lun_0/bs" &&
+		mkdir -p "$PM_ACL/lun_0" && ln -s "$PM_TPG/lun/lun_0" "$PM_ACL/lun_0/lun_0" &&
+		echo 1 >"$PM_TPG/enable"
+}
+# port_remove TPG: disable TPG (of port_make), remove its ACLs, LUNs, the
+# TPG and its port.
+port_remove() {
+	local a
+	echo 0 >"$1/enable" || return 1
+	for a in "$1"/acls/*/; do
+		[ -d "$a" ] && { acl_remove "${a%/}" || return 1; }
+	done
+	cfs_unlink_rmdir "$1/lun/lun_0" && rmdir "$1" "${1%/*}"
+}
 # srpt_tree_remove: remove every target port, TPG, LUN and ACL under
 # target/srpt and the fabric directory itself (backstores stay).
 srpt_tree_remove() {

@@ -81,15 +81,10 @@ if ! in_ns srpt grep -q ':12B7 ' /proc/net/udp /proc/net/udp6 2>/dev/null; then
 else
 	wait_until 30 exists /sys/class/infiniband_srp/srp-rxen0-1/add_target
 	read -r gi </sys/class/infiniband/rxen0/ports/1/gids/0
-	read -r gt </sys/class/infiniband/rxen1/ports/1/gids/0
-	gi=${gi//:/} gt=${gt//:/}
-	TP=$SRPT/0x$gt/tpgt_1
-	A=$TP/acls/0x$gi
-	mkdir -p "$TP" && mkdir "$TP/lun/lun_0" &&
-		ln -s "$(echo "$CFS"/core/rd_mcp_*/rd)" "$TP/lun/lun_0/bs" &&
-		mkdir -p "$A/lun_0" && ln -s "$TP/lun/lun_0" "$A/lun_0/lun_0" &&
-		echo 1 >"$TP/enable"
-	tap $? "netns (b): port 0x$gt (rxen1), LUN 0 and the ACL of 0x$gi (rxen0)"
+	gi=${gi//:/}
+	port_make rxen1 "$gi" "$(echo "$CFS"/core/rd_mcp_*/rd)"
+	tap $? "netns (b): ${PM_TPG%/*} (rxen1), LUN 0 and the ACL of 0x$gi (rxen0)"
+	A=$PM_ACL
 	in_ns srpt sh -c "echo $RDMA_CM_PORT >$PORTF" && netns_is "$tgt_ino"
 	tap $? "netns (b): rdma_cm_port written in namespace srpt: rdma_cm_netns $tgt_ino"
 	SRP_ADD_INIT=$SRP_ADD
@@ -110,9 +105,7 @@ else
 	SRP_ADD=/sys/class/infiniband_srp/srp-rxen0-1/add_target
 	[ -n "${SRP_HOST:-}" ] && srp_logout_all
 	SRP_ADD=$SRP_ADD_INIT
-	echo 0 >"$TP/enable"
-	cfs_unlink_rmdir "$A/lun_0" && rmdir "$A" && cfs_unlink_rmdir "$TP/lun/lun_0" &&
-		rmdir "$TP" "${TP%/*}"
+	port_remove "$PM_TPG"
 	tap $? "netns (b): the namespaced port's configuration removed"
 fi
 echo "$RDMA_CM_PORT" >"$PORTF"
