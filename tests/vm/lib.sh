@@ -139,6 +139,27 @@ dmesg_clean() {
 	return 1
 }
 
+# --- kmemleak (kernels with CONFIG_DEBUG_KMEMLEAK: make check-debug) ---------------
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# kmemleak_report FILE: two scans (kmemleak reports an object once it is
+# older than 5 s and no scan found a reference to it), then its current
+# suspects into FILE; KMEMLEAK_N = how many.  Returns 1 (FILE untouched)
+# on a kernel without kmemleak.
+kmemleak_report() {
+	local l
+	[ -e "$KMEMLEAK" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -e "$KMEMLEAK" ] || return 1
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	nap 6
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	cat "$KMEMLEAK" >"$1" 2>/dev/null
+	KMEMLEAK_N=0
+	while read -r l; do
+		[[ $l == "unreferenced object "* ]] && KMEMLEAK_N=$((KMEMLEAK_N + 1))
+	done <"$1"
+	return 0
+}
+
 # --- the module under test ---------------------------------------------------------
 # load_target_module [PREFIX]: load ib_srpt (ours from $MODULE, or the in-tree one with
 # --intree) and print the TAP line "[PREFIX]module identity".  Our module must be
