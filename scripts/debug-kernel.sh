@@ -21,19 +21,22 @@
 #   scripts/debug-kernel.sh key       print the cache key
 #
 # R is <version>-srptdebug (6.1.192-srptdebug for linux-source-6.1
-# 6.1.192-3).  The cache is build/debug-kernel/<key>/linux-source-6.1, the
-# key made of the source package's version, the host gcc's version and a
-# hash of scripts/debug-kernel.config and of the recipe below (RECIPE):
-# nothing is built again unless one of them changed; a build for another
-# key replaces the old one.  Installing does not change the default kernel
-# (scripts/kver.sh: the one linux-image-amd64 depends on), and installs
-# nothing through dpkg: no initramfs, no boot loader entry (the harness
-# boots /boot/vmlinuz-R directly with an initramfs of its own).
+# 6.1.192-3).  The cache is build/debug-kernel/linux-source-6.1, built for
+# the key in build/debug-kernel/.done: the source package's version, the
+# host gcc's version and a hash of scripts/debug-kernel.config's settings
+# and of the recipe below (RECIPE).  Nothing is built again unless the key changed;
+# then the tree is configured again in place and kbuild rebuilds what the
+# change touches (a new source version: unpacked afresh, a cold build).
+# build/debug-kernel/build-time says how long the last build took.
+# Installing does not change the default kernel (scripts/kver.sh: the one
+# linux-image-amd64 depends on), and installs nothing through dpkg: no
+# initramfs, no boot loader entry (the harness boots /boot/vmlinuz-R
+# directly with an initramfs of its own).  "make clean" deletes the cache.
 #
 # Environment: DEBUG_KERNEL_JOBS (make -j, default 2), DEBUG_KERNEL_NICE
-# (default 19).  Needs the package linux-source-6.1 (installed with apt-get
-# when missing) and the kernel build dependencies of tests/install-deps.sh
-# (bc bison flex libelf-dev libssl-dev).
+# (default 19).  Needs the package linux-source-6.1 and the kernel's build
+# dependencies bc bison flex libelf-dev libssl-dev (installed with apt-get
+# when missing).
 {
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,7 +48,7 @@ RECIPE="x86_64 defconfig + merge_config.sh -m fragment + olddefconfig; bzImage m
 JOBS=${DEBUG_KERNEL_JOBS:-2}
 NICE=${DEBUG_KERNEL_NICE:-19}
 cache=$top/build/debug-kernel
-STAMP=.srpt-debug-kernel	# in /lib/modules/R: the key of the installed build
+STAMP=.srpt-debug-kernel	# in /lib/modules/R: the build installed there
 
 die() { echo "debug-kernel.sh: $*" >&2; exit 1; }
 note() { echo "debug-kernel.sh: $*" >&2; }
@@ -71,13 +74,17 @@ key() {
 	local v
 	v=$(srcver) || return 1
 	[ -n "$v" ] || return 1
-	echo "$v-$( (echo "$RECIPE"; gcc --version | head -n 1; cat "$FRAGMENT") | sha256sum | cut -c1-12)"
+	# The fragment's settings only: editing a comment builds nothing.
+	echo "$v-$( (echo "$RECIPE"; gcc --version | head -n 1
+		grep -E '^(CONFIG_|# CONFIG_.* is not set$)' "$FRAGMENT") | sha256sum | cut -c1-12)"
 }
 
-# tree: the build tree of the current key (may not exist yet).
-tree() { echo "$cache/$(key)/$SRCPKG"; }
-
-built() { [ -e "$cache/$(key)/.done" ]; }
+# The one build tree (a fixed path: kbuild's objtool, and with it every
+# object, is rebuilt when the tree moves), the key it was last built for,
+# and its .done: "KEY ID" once that build completed (ID: when).
+tree() { echo "$cache/$SRCPKG"; }
+done_file() { echo "$cache/.done"; }
+built() { [ "$(cut -d' ' -f1 "$(done_file)" 2>/dev/null)" = "$(key)" ]; }
 
 release() { cat "$(tree)/include/config/kernel.release" 2>/dev/null; }
 
@@ -97,54 +104,57 @@ check_config() {
 }
 
 do_build() {
-	local k dir t0 t1 log
+	local k t t0 t1 log kind=incremental
 	ensure_source
 	k=$(key) || die "cannot compute the cache key"
-	dir=$cache/$k
-	if [ -e "$dir/.done" ]; then
+	t=$(tree)
+	if built; then
 		release
 		return 0
 	fi
 	mkdir -p "$cache"
 	exec 7>"$cache/.lock"
 	flock -w 14400 7 || die "$cache/.lock is held by another build"
-	if [ -e "$dir/.done" ]; then release; return 0; fi
-	# Only the current key's build stays.
-	for d in "$cache"/*/"$SRCPKG"; do
-		d=${d%/"$SRCPKG"}
-		[ -d "$d" ] && [ "$d" != "$dir" ] && { note "removing the old build $d"; rm -rf "$d"; }
-	done
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	log=$dir/build.log
-	note "building the debug kernel in $dir (log: $log)"
+	if built; then release; return 0; fi
+	# A tree of another source version (or none, or a broken one) is
+	# unpacked afresh; one of the same version is configured again in
+	# place, and kbuild rebuilds what the config change touches.
+	if [ "$(cat "$cache/source-version" 2>/dev/null)" != "$(srcver)" ] || [ ! -e "$t/Makefile" ]; then
+		kind=cold
+	fi
+	rm -f "$(done_file)" "$cache/build-time"
+	log=$cache/build.log
+	note "building the debug kernel ($kind) in $t (log: $log)"
 	t0=$SECONDS
 	(
 		set -e
-		cd "$dir"
-		tar -xJf "$TARBALL"
-		cd "$SRCPKG"
+		cd "$cache"
+		if [ "$kind" = cold ]; then
+			rm -rf "$t" source-version
+			tar -xJf "$TARBALL"
+			srcver >source-version
+		fi
+		cd "$t"
 		make -s defconfig
 		scripts/kconfig/merge_config.sh -m .config "$FRAGMENT"
 		make -s olddefconfig
 	) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "configuring failed"; }
-	check_config "$dir/$SRCPKG" || die "the config fragment did not apply (see above)"
+	check_config "$t" || die "the config fragment did not apply (see above)"
 	t1=$SECONDS
-	nice -n "$NICE" make -C "$dir/$SRCPKG" -j"$JOBS" bzImage modules >>"$log" 2>&1 ||
+	nice -n "$NICE" make -C "$t" -j"$JOBS" bzImage modules >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; die "the kernel build failed (see $log)"; }
-	echo "configure $((t1 - t0)) s, make -j$JOBS bzImage modules $((SECONDS - t1)) s (nice $NICE, load at the end: $(cut -d' ' -f1-3 /proc/loadavg))" \
-		>"$dir/build-time"
-	note "built $(release) in $((SECONDS - t0)) s: $(cat "$dir/build-time")"
-	# A build of its own: install tells it from an earlier one of the key.
-	date -u +%Y%m%dT%H%M%S.%N >"$dir/.done"
+	echo "$kind: configure $((t1 - t0)) s, make -j$JOBS bzImage modules $((SECONDS - t1)) s (nice $NICE, load at the end: $(cut -d' ' -f1-3 /proc/loadavg))" \
+		>"$cache/build-time"
+	note "built $(release) in $((SECONDS - t0)) s: $(cat "$cache/build-time")"
+	echo "$k $(date -u +%Y%m%dT%H%M%S.%N)" >"$(done_file)"
 	release
 }
 
 do_install() {
-	local k r t id mods
+	local r t id mods
 	do_build >/dev/null || exit 1
-	k=$(key) r=$(release) t=$(tree)
-	id="$k $(cat "$cache/$k/.done") $t"
+	r=$(release) t=$(tree)
+	id="$(cat "$(done_file)") $t"
 	[ -n "$r" ] || die "no kernel release in $t"
 	mods=/lib/modules/$r
 	if [ "$(cat "$mods/$STAMP" 2>/dev/null)" = "$id" ] && [ -e "/boot/vmlinuz-$r" ]; then
@@ -188,7 +198,7 @@ uninstall) do_uninstall ;;
 kver) built || die "not built (scripts/debug-kernel.sh build)"; release ;;
 kdir) built || die "not built (scripts/debug-kernel.sh build)"; tree ;;
 key) key ;;
-*) sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] ;;
+*) sed -n '4,39p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] ;;
 esac
 exit
 }
