@@ -29,7 +29,8 @@ done
 VMDIR=$(dirname "$0")
 # shellcheck source=/dev/null
 . "$R/run.conf"
-export R VMDIR MODE TOP MODULE MODULE_SRC KVER
+TIME_SCALE=${TIME_SCALE:-1}
+export R VMDIR MODE TOP MODULE MODULE_SRC KVER TIME_SCALE
 TAP=$R/tap
 exec >>"$R/guest.log" 2>&1 </dev/null
 
@@ -98,7 +99,7 @@ setup_ok() {
 if [ "$DEMO" = 0 ] && kmemleak_report "$R/kmemleak-boot.txt"; then
 	say "# kmemleak: $KMEMLEAK_N suspected leak(s) before the module under test was loaded"
 fi
-if ! wait_until 20 setup_ok; then
+if ! wait_until $((20 * TIME_SCALE)) setup_ok; then
 	say "not ok - guest setup: no active $IBDEV port with ib_srp on it (see $R/guest.log)"
 	rc=1
 	for c in $CASES; do

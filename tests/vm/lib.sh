@@ -11,9 +11,11 @@
 # Environment from guest.sh: R (results dir), VMDIR, W (scratch directory,
 # a tmpfs of the guest's own), MODE (ours|intree),
 # MODULE (the snapshot of our ib_srpt.ko to load), MODULE_SRC (the built
-# file it was copied from), KVER.
+# file it was copied from), KVER, TIME_SCALE (default 1: every time bound
+# below and in the cases is multiplied by it; run.sh's TIME_SCALE).
 
 W=${W:-/run/srptvm}			# scratch (set by guest.sh)
+TIME_SCALE=${TIME_SCALE:-1}
 IBDEV=rxe0				# Soft-RoCE device on veth0 (guest.sh)
 RDMA_CM_PORT=5555			# the target's RDMA/CM listen port
 TARGET_IP=192.0.2.1			# veth0's address
@@ -25,8 +27,8 @@ FD_MB=64				# fileio LUN 1, file in the guest's tmpfs
 FD_FILE=$W/lun/fd.img
 NB_MB=256				# iblock LUN 2 on a memory-backed null_blk
 NB_NAME=srptvm				# its null_blk configfs item
-LOGIN_TIMEOUT=60			# add_target write, seconds
-BOUND=30				# teardown bound, seconds
+LOGIN_TIMEOUT=$((60 * TIME_SCALE))	# add_target write, seconds
+BOUND=$((30 * TIME_SCALE))		# teardown bound, seconds
 
 # Kernel log lines that fail a test wherever they appear.
 BAD_RE='WARNING:|BUG:|Oops|hung task|blocked for more than|KASAN|UBSAN|general protection|Call Trace:'
@@ -81,7 +83,7 @@ wait_until() {
 # the remaining cases.  One still running after that is stuck (in the
 # kernel, most likely), is left behind and $W/wedged makes guest.sh skip
 # the remaining cases.  SECS = time.
-BOUND_GRACE=${BOUND_GRACE:-60}
+BOUND_GRACE=${BOUND_GRACE:-$((60 * TIME_SCALE))}
 bounded() {
 	local limit=$1 pid st t0
 	shift
@@ -245,7 +247,7 @@ dbus_start() {
 tcli() {
 	dbus_start
 	log "targetcli: $*"
-	printf '%s\n' "$@" exit | timeout -k 5 300 targetcli >&2 2>&1
+	printf '%s\n' "$@" exit | timeout -k 5 $((300 * TIME_SCALE)) targetcli >&2 2>&1
 }
 
 # set_rdma_cm_port: make the target listen for RDMA/CM logins (targetcli
