@@ -23,6 +23,12 @@
 #                        of Debian's newest linux-source, built by the
 #                        kernel's own build (W=1, sparse) and checkpatch.pl
 #                        --strict (scripts/intree.sh; README "In-tree build")
+#   make check-debug     the whole VM suite on a debug kernel (Debian's
+#                        linux-source-6.1 with KASAN, lockdep, DEBUG_OBJECTS,
+#                        kmemleak; scripts/debug-kernel.sh, built once into
+#                        build/debug-kernel/); fails on any KASAN, lockdep,
+#                        ODEBUG or kmemleak report (CHECK_DEBUG_CASES="10 22"
+#                        for some cases only); hours, not part of make check
 #   make check-fresh     make demo and make check in a fresh minimal Debian
 #                        root (bookworm; FRESH_RELEASES="bookworm trixie")
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
@@ -59,7 +65,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
-.PHONY: all modules clean unit sparse fuzz fuzz-long vmtest stress soak check check-kernels check-fresh demo bench deps \
+.PHONY: all modules clean unit sparse fuzz fuzz-long vmtest stress soak check check-kernels check-debug check-intree \
+	check-fresh demo bench deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -107,6 +114,9 @@ check:
 
 check-kernels:
 	tests/kernels.sh
+
+check-debug:
+	tests/check-debug.sh $(CHECK_DEBUG_CASES)
 
 check-fresh:
 	tests/check-fresh.sh $(FRESH_RELEASES)

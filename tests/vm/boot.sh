@@ -7,7 +7,8 @@
 # line that boots Debian's kernel with it under TCG, no network device.
 #
 # Sourced; the caller sets KVER, VM_MEM and the functions below take the rest
-# as arguments.  Nothing here prints to stdout.
+# as arguments; VM_APPEND (optional) is added to the kernel command line
+# (make check-debug: kasan_multi_shot).  Nothing here prints to stdout.
 #
 # VM_ROOT (default /) is the root file system the guest mounts: its kernel
 # (VM_ROOT/boot/vmlinuz-KVER), its modules and its busybox make the
@@ -34,6 +35,8 @@ vm_build_initrd() {
 	cp "$VM_ROOT/bin/busybox" "$stage/bin/busybox" || return 1
 	cp "$VMDIR_BOOT/init.sh" "$stage/init" && chmod 755 "$stage/init" || return 1
 	list=$(vm_initrd_modules) || return 1
+	# Empty when the kernel has them built in (make check-debug's kernel).
+	: >"$stage/modules.list"
 	for m in $list; do
 		base=$(basename "$m")
 		case $m in
@@ -82,7 +85,7 @@ vm_start() {
 		-nodefaults -no-user-config -display none -no-reboot -nic none \
 		-serial "file:$build/console.log" \
 		-kernel "$VM_ROOT/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest$append" \
+		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest$append${VM_APPEND:+ $VM_APPEND}" \
 		-fsdev "local,id=hostroot,path=$VM_ROOT,security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		"${top[@]}" \

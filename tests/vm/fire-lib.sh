@@ -15,9 +15,9 @@ CASE=${0##*/}
 CASE=${CASE%.sh}
 SRPI=$TOP/tools/srpi
 OBJ=/sys/kernel/debug/ib_srpt/objects
-TEARDOWN=20			# live objects idle again after a teardown, s
-FAST=10				# "within seconds": one teardown step, s
-SRPI_LIMIT=90			# one srpi run, s
+TEARDOWN=$((20 * TIME_SCALE))	# live objects idle again after a teardown, s
+FAST=$((10 * TIME_SCALE))		# "within seconds": one teardown step, s
+SRPI_LIMIT=$((90 * TIME_SCALE))	# one srpi run, s
 # srpi logs in with this initiator port ID (and its own ACL) whenever it
 # must not disturb ib_srp, whose port ID is the GID (lib.sh, INIT_EXT).
 SRPI_ID=53525049000000000000000000000a01
@@ -35,7 +35,7 @@ SLOW_BS=$CFS/core/iblock_42/slow
 SLOW_DM=srptslow
 FIRE_FIO=$VMDIR/fio/stress-verify.fio	# RD and FD, about 48 MiB per run
 FIRE_FIO_RD=$VMDIR/fio/stress-rd.fio	# RD only
-FIO_RUN_LIMIT=300			# one fio run, s
+FIO_RUN_LIMIT=$((300 * TIME_SCALE))	# one fio run, s
 PRE_OFF_MB=200				# pattern written before a storm (RD)
 PRE_MB=8
 # Slab tolerances for "before/after" (idle, after shrinking every cache).

@@ -12,6 +12,8 @@
 #   <case>.log     stderr of that case (its trace, for debugging)
 #   guest.log      stderr/stdout of this script
 #   dmesg.txt      the guest's full kernel log at the end
+#   kmemleak*.txt  kmemleak's suspects before the cases and at the end
+#                  (kernels with kmemleak only)
 #   rc             0 if everything passed, written last
 {
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -27,7 +29,8 @@ done
 VMDIR=$(dirname "$0")
 # shellcheck source=/dev/null
 . "$R/run.conf"
-export R VMDIR MODE TOP MODULE MODULE_SRC KVER
+TIME_SCALE=${TIME_SCALE:-1}
+export R VMDIR MODE TOP MODULE MODULE_SRC KVER TIME_SCALE
 TAP=$R/tap
 exec >>"$R/guest.log" 2>&1 </dev/null
 
@@ -90,7 +93,13 @@ setup_ok() {
 	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
 	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
 }
-if ! wait_until 20 setup_ok; then
+# A kernel with kmemleak (make check-debug): what it suspects before the
+# module under test is loaded (boot, Soft-RoCE, ib_srp) is kept apart, to
+# tell whose a leak found at the end is.
+if [ "$DEMO" = 0 ] && kmemleak_report "$R/kmemleak-boot.txt"; then
+	say "# kmemleak: $KMEMLEAK_N suspected leak(s) before the module under test was loaded"
+fi
+if ! wait_until $((20 * TIME_SCALE)) setup_ok; then
 	say "not ok - guest setup: no active $IBDEV port with ib_srp on it (see $R/guest.log)"
 	rc=1
 	for c in $CASES; do
@@ -122,7 +131,17 @@ else
 	done
 fi
 
-# Epilogue: the kernel log must be free of warnings, oopses and hangs.
+# Epilogue: the kernel log must be free of warnings, oopses and hangs, and
+# on a kernel with kmemleak no object may be left unreferenced.
+if [ "$DEMO" = 0 ] && kmemleak_report "$R/kmemleak.txt"; then
+	if [ "$KMEMLEAK_N" = 0 ]; then
+		say "ok - kmemleak clean (whole run)"
+	else
+		say "not ok - kmemleak clean (whole run): $KMEMLEAK_N suspected leak(s), see $R/kmemleak.txt"
+		head -n 30 "$R/kmemleak.txt" | sed 's/^/#   /' >>"$TAP"
+		rc=1
+	fi
+fi
 if [ "$DEMO" = 1 ]; then
 	dmesg_clean "whole run" >/dev/null || { say "The kernel log shows a problem (see $R/dmesg.txt)."; rc=1; }
 else

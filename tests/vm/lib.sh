@@ -11,9 +11,11 @@
 # Environment from guest.sh: R (results dir), VMDIR, W (scratch directory,
 # a tmpfs of the guest's own), MODE (ours|intree),
 # MODULE (the snapshot of our ib_srpt.ko to load), MODULE_SRC (the built
-# file it was copied from), KVER.
+# file it was copied from), KVER, TIME_SCALE (default 1: every time bound
+# below and in the cases is multiplied by it; run.sh's TIME_SCALE).
 
 W=${W:-/run/srptvm}			# scratch (set by guest.sh)
+TIME_SCALE=${TIME_SCALE:-1}
 IBDEV=rxe0				# Soft-RoCE device on veth0 (guest.sh)
 RDMA_CM_PORT=5555			# the target's RDMA/CM listen port
 TARGET_IP=192.0.2.1			# veth0's address
@@ -26,8 +28,8 @@ FD_MB=64				# fileio LUN 1, file in the guest's tmpfs
 FD_FILE=$W/lun/fd.img
 NB_MB=256				# iblock LUN 2 on a memory-backed null_blk
 NB_NAME=srptvm				# its null_blk configfs item
-LOGIN_TIMEOUT=60			# add_target write, seconds
-BOUND=30				# teardown bound, seconds
+LOGIN_TIMEOUT=$((60 * TIME_SCALE))	# add_target write, seconds
+BOUND=$((30 * TIME_SCALE))		# teardown bound, seconds
 
 # Kernel log lines that fail a test wherever they appear.
 BAD_RE='WARNING:|BUG:|Oops|hung task|blocked for more than|KASAN|UBSAN|general protection|Call Trace:'
@@ -82,7 +84,7 @@ wait_until() {
 # the remaining cases.  One still running after that is stuck (in the
 # kernel, most likely), is left behind and $W/wedged makes guest.sh skip
 # the remaining cases.  SECS = time.
-BOUND_GRACE=${BOUND_GRACE:-60}
+BOUND_GRACE=${BOUND_GRACE:-$((60 * TIME_SCALE))}
 bounded() {
 	local limit=$1 pid st t0
 	shift
@@ -138,6 +140,27 @@ dmesg_clean() {
 	not_ok "dmesg clean ($1)"
 	head -n 30 <<<"$bad" | sed 's/^/#   /'
 	return 1
+}
+
+# --- kmemleak (kernels with CONFIG_DEBUG_KMEMLEAK: make check-debug) ---------------
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# kmemleak_report FILE: two scans (kmemleak reports an object once it is
+# older than 5 s and no scan found a reference to it), then its current
+# suspects into FILE; KMEMLEAK_N = how many.  Returns 1 (FILE untouched)
+# on a kernel without kmemleak.
+kmemleak_report() {
+	local l
+	[ -e "$KMEMLEAK" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -e "$KMEMLEAK" ] || return 1
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	nap 6
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	cat "$KMEMLEAK" >"$1" 2>/dev/null
+	KMEMLEAK_N=0
+	while read -r l; do
+		[[ $l == "unreferenced object "* ]] && KMEMLEAK_N=$((KMEMLEAK_N + 1))
+	done <"$1"
+	return 0
 }
 
 # --- the module under test ---------------------------------------------------------
@@ -225,7 +248,7 @@ dbus_start() {
 tcli() {
 	dbus_start
 	log "targetcli: $*"
-	printf '%s\n' "$@" exit | timeout -k 5 300 targetcli >&2 2>&1
+	printf '%s\n' "$@" exit | timeout -k 5 $((300 * TIME_SCALE)) targetcli >&2 2>&1
 }
 
 # set_rdma_cm_port: make the target listen for RDMA/CM logins (targetcli

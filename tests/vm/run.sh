@@ -15,7 +15,10 @@
 # default /; e.g. build/roots/trixie from scripts/kernels.sh install, whose
 # kernel KVER then defaults to), SRPT_MODULE (the .ko to test, default
 # ./ib_srpt.ko; built for KVER), VM_TIMEOUT (whole run, seconds, default 4800),
-# CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096).
+# CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096),
+# VM_APPEND (more kernel command line, e.g. kasan_multi_shot), TIME_SCALE
+# (an integer, default 1: the cases' time bounds are multiplied by it, for
+# a kernel that is that many times slower, e.g. make check-debug's).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
 # host's root file system read-only (virtio-9p) under a tmpfs overlay and
@@ -35,7 +38,7 @@ for arg; do
 	--demo) demo=1 ;;
 	--intree) mode=intree ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) globs+=("$arg") ;;
 	esac
@@ -160,6 +163,7 @@ fi
 	echo "MODULE_SRC=$module"
 	echo "KVER=$KVER"
 	echo "CASE_TIMEOUT=$CASE_TIMEOUT"
+	echo "TIME_SCALE=${TIME_SCALE:-1}"
 	echo "STRESS_CYCLES=${STRESS_CYCLES:-}"
 	echo "SOAK_MINUTES=${SOAK_MINUTES:-}"
 	echo "CASES=\"${cases[*]}\""

@@ -17,8 +17,8 @@
 SRPI=$TOP/tools/srpi
 TBL=$VMDIR/hostile/cases.tbl
 OBJ=/sys/kernel/debug/ib_srpt/objects
-ROW_TIMEOUT=90			# one srpi run, seconds
-TEARDOWN=20			# objects back to the baseline, seconds
+ROW_TIMEOUT=$((90 * TIME_SCALE))	# one srpi run, seconds
+TEARDOWN=$((20 * TIME_SCALE))		# objects back to the baseline, seconds
 
 if [ ! -x "$SRPI" ]; then
 	not_ok "hostile: $SRPI is not built: run 'make -C tools' on the host (make vmtest does)"

@@ -19,7 +19,7 @@
 # shellcheck source=../fire-lib.sh
 . "$VMDIR/fire-lib.sh"
 
-TOTAL=20
+TOTAL=$((20 * TIME_SCALE))
 ID_B=53525049000000000000000000000b02
 ACL_B=$TPG/acls/0x$ID_B
 
