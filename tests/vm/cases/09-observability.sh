@@ -77,7 +77,7 @@ assert all(c["cstate"] == "LIVE" and c["transport"] == "RoCE/rdma_cm" for c in s
 PY
 tap $? "rtslib (RTSRoot.sessions) parses it: one session, $nch connections"
 dbus_start
-printf '%s\n' sessions "sessions detail" exit | timeout -k 5 300 targetcli >"$W/tcli-sessions.txt" 2>&1
+printf '%s\n' sessions "sessions detail" exit | timeout -k 5 $((300 * TIME_SCALE)) targetcli >"$W/tcli-sessions.txt" 2>&1
 cat "$W/tcli-sessions.txt" >&2
 sid=$(sed -n 's/^LIO Session ID: \([0-9]*\) .*/\1/p' "$W/info.txt")
 [ "$(grep -c "alias: 0x$GID_HEX.*sid: $sid type: Normal session-state: LOGGED_IN" "$W/tcli-sessions.txt")" = 2 ] &&
@@ -91,7 +91,7 @@ tap $? "targetcli sessions and sessions detail list the session (sid $sid) and i
 # per-second rates on the screen, over the steady reports (their median),
 # match what fio measured within 20 %.
 tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1" &&
-	timeout -k 5 120 fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
+	timeout -k 5 $((120 * TIME_SCALE)) fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
 		--rw=randrw --rwmixread=50 --bs=16k --size=16M --iodepth=4 --rate_iops=150,150 \
 		--time_based --runtime=16 --output-format=json --output="$W/watch-fio.json" >&2
 st=$?
@@ -137,9 +137,10 @@ tap $? "dynamic debug shows the login decisions"
 echo 'module ib_srpt -p' >"$DBG/dynamic_debug/control"
 
 srp_logout_all
-wait_until 30 test "$(awk '$1 == "channels" { print $2 }' "$DBG/ib_srpt/objects")" = 0
+no_channels() { [ "$(awk '$1 == "channels" { print $2 }' "$DBG/ib_srpt/objects")" = 0 ]; }
+wait_until "$BOUND" no_channels
 grep -q "^No active SRP session for initiator endpoint: 0x$GID_HEX\$" "$ACL_DIR/info" &&
-	printf '%s\n' sessions exit | timeout -k 5 300 targetcli >"$W/tcli-sessions2.txt" 2>&1 &&
+	printf '%s\n' sessions exit | timeout -k 5 $((300 * TIME_SCALE)) targetcli >"$W/tcli-sessions2.txt" 2>&1 &&
 	grep -q "(no open sessions)" "$W/tcli-sessions2.txt"
 tap $? "after logout: info has no session, targetcli sessions: (no open sessions)"
 "$STAT" --json ports >"$W/stat2.json" &&

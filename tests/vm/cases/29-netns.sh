@@ -79,7 +79,7 @@ tap $? "netns (b): namespace srpt with vethn1 ($N_TGT) and rxen1; vethn0 ($N_INI
 if ! in_ns srpt grep -q ':12B7 ' /proc/net/udp /proc/net/udp6 2>/dev/null; then
 	ok "netns (b): # SKIP this kernel's rxe has no network namespace support (its UDP socket is in init_net only)"
 else
-	wait_until 30 exists /sys/class/infiniband_srp/srp-rxen0-1/add_target
+	wait_until $((30 * TIME_SCALE)) exists /sys/class/infiniband_srp/srp-rxen0-1/add_target
 	read -r gi </sys/class/infiniband/rxen0/ports/1/gids/0
 	gi=${gi//:/}
 	port_make rxen1 "$gi" "$(echo "$CFS"/core/rd_mcp_*/rd)"
