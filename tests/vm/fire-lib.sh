@@ -154,7 +154,7 @@ slab_check() {
 
 # --- srpi ----------------------------------------------------------------------------
 # srpi ARGS...: run tools/srpi, bounded; stderr into the case's srpi log.
-srpi() { timeout -k 5 "$SRPI_LIMIT" "$SRPI" "$@" 2>>"$R/$CASE.srpi.log"; }
+srpi() { timeout -k 5 "$SRPI_LIMIT" "$SRPI" "${SRPI_STEP[@]}" "$@" 2>>"$R/$CASE.srpi.log"; }
 srpi_ok() {
 	[ -x "$SRPI" ] && [ ! "$SRPI" -ot "$TOP/tools/srpi.c" ]
 }

@@ -30,6 +30,10 @@ NB_MB=256				# iblock LUN 2 on a memory-backed null_blk
 NB_NAME=srptvm				# its null_blk configfs item
 LOGIN_TIMEOUT=$((60 * TIME_SCALE))	# add_target write, seconds
 BOUND=$((30 * TIME_SCALE))		# teardown bound, seconds
+# srpi's per-step timeout (its default 5 s) on a slower kernel; a row's own
+# -t, given later, wins.
+SRPI_STEP=()
+[ "$TIME_SCALE" -gt 1 ] && SRPI_STEP=(-t $((5000 * TIME_SCALE)))
 
 # Kernel log lines that fail a test wherever they appear.
 BAD_RE='WARNING:|BUG:|Oops|hung task|blocked for more than|KASAN|UBSAN|general protection|Call Trace:'

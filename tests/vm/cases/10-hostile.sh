@@ -162,7 +162,7 @@ row() {
 	mark "hostile $name"
 	log "=== $name: srpi ${argv[*]}"
 	stamp t0
-	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" "${argv[@]}" 2>>"$R/10-hostile.srpi.log")
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" "${SRPI_STEP[@]}" "${argv[@]}" 2>>"$R/10-hostile.srpi.log")
 	st=$?
 	since "$t0"
 	secs=$SECS
@@ -233,7 +233,7 @@ delay_rows() {
 	mark "hostile drain-race"
 	echo 300 >"$INJ/inject_put_delay" && echo 1500 >"$INJ/inject_logout_delay"
 	stamp t0
-	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" 'cmd cdb=tur tag=1' await logout 'await t=20000' \
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" "${SRPI_STEP[@]}" 'cmd cdb=tur tag=1' await logout 'await t=20000' \
 		2>>"$R/10-hostile.srpi.log")
 	st=$?
 	since "$t0"
@@ -255,7 +255,7 @@ delay_rows() {
 	# its response), which rxe counts otherwise as an RNR NAK sent.
 	read -r rnr0 <"$rnrf" || rnr0=x
 	echo 1000 >"$INJ/inject_reject_delay"
-	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" 'cmd cdb=tur lun=5 tag=1' await 'cmd cdb=tur rep=128' \
+	out=$(timeout -k 5 "$ROW_TIMEOUT" "$SRPI" "${SRPI_STEP[@]}" 'cmd cdb=tur lun=5 tag=1' await 'cmd cdb=tur rep=128' \
 		'wait 128 t=30000' credits 2>>"$R/10-hostile.srpi.log")
 	st=$?
 	read -r rnr1 <"$rnrf" || rnr1=y
