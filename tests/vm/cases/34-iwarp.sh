@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Case 34: iWARP, with soft-iWARP (siw).  Debian's kernels do not build
+# siw, so on them this case is skipped; the debug kernel (make check-debug,
+# scripts/debug-kernel.config) has it.  A second veth pair, one siw device
+# on each end (iWARP runs over TCP, so the initiator and the target need
+# devices of their own: rxe0 serves both only because RoCE loops back
+# inside one device): the target's port named after siw_t's GID, ib_srp
+# logs in over siw_i through the RDMA/CM, and data written with every
+# transfer size up to 1 MiB reads back.  iWARP needs a registered memory
+# region as the sink of every RDMA READ (rdma_rw's MR path; rxe never
+# takes it), which is what this exercises.
+{
+# shellcheck source=../lib.sh
+. "$VMDIR/lib.sh"
+
+W_TGT=203.0.113.1 W_INI=203.0.113.2
+srp_logout_all
+ensure_target || { not_ok "iwarp: target setup"; finish; }
+if ! modprobe siw 2>/dev/null; then
+	ok "iwarp: # SKIP this kernel has no siw (soft-iWARP; Debian does not build it)"
+	finish
+fi
+mark iwarp
+ip link add vethw0 mtu 9000 type veth peer name vethw1 mtu 9000 &&
+	ip addr add "$W_TGT/24" dev vethw0 && ip addr add "$W_INI/24" dev vethw1 &&
+	ip link set vethw0 up && ip link set vethw1 up &&
+	rdma link add siw_t type siw netdev vethw0 && rdma link add siw_i type siw netdev vethw1 &&
+	wait_until $((30 * TIME_SCALE)) exists /sys/class/infiniband_srp/srp-siw_i-1/add_target
+tap $? "iwarp: siw_t on vethw0 ($W_TGT), siw_i on vethw1 ($W_INI), ib_srp on siw_i"
+read -r gi </sys/class/infiniband/siw_i/ports/1/gids/0
+gi=${gi//:/}
+port_make siw_t "$gi" "$(echo "$CFS"/core/iblock_*/nb)"
+tap $? "iwarp: ${PM_TPG%/*} (siw_t), LUN 0 on the iblock backstore, ACL 0x$gi (siw_i)"
+A=$PM_ACL
+SRP_ADD_INIT=$SRP_ADD
+SRP_ADD=/sys/class/infiniband_srp/srp-siw_i-1/add_target
+srp_login dest="$W_TGT:$RDMA_CM_PORT" initiator_ext="${gi:0:16}" && srp_disks 1
+tap $? "iwarp: ib_srp logs in over siw_i to $W_TGT"
+if [ -n "${DISK[0]:-}" ]; then
+	grep -q "^   Address $W_INI:[0-9]* iWARP/rdma_cm$" "$A/info"
+	tap $? "iwarp: the ACL's info shows an iWARP channel from $W_INI"
+	timeout -k 10 $((300 * TIME_SCALE)) fio --name=iwarp --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
+		--rw=randwrite --bsrange=512-1m --size=32M --iodepth=8 --verify=crc32c \
+		--verify_fatal=1 --do_verify=1 --eta=never >"$W/iwarp-fio.txt" 2>&1
+	st=$?
+	tail -n 5 "$W/iwarp-fio.txt" >&2
+	[ "$st" = 0 ] && ! grep -q "verify: bad\|crc32c: verify failed" "$W/iwarp-fio.txt"
+	tap $? "iwarp: fio randwrite 512 B-1 MiB with crc32c verify over 32 MiB (exit $st)"
+fi
+srp_logout_all
+SRP_ADD=$SRP_ADD_INIT
+port_remove "$PM_TPG"
+tap $? "iwarp: the siw port's configuration removed"
+rdma link delete siw_i; rdma link delete siw_t
+ip link del vethw0
+dmesg_clean iwarp iwarp
+finish
+}
