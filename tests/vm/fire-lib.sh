@@ -199,7 +199,7 @@ slow_lun_add() {
 	fi
 	read -r name < <(dmsetup info -c --noheadings -o blkdevname "$SLOW_DM")
 	SLOW_DEV=/dev/${name:-none}
-	wait_until 10 exists "$SLOW_DEV" || return 1
+	wait_until $((10 * TIME_SCALE)) exists "$SLOW_DEV" || return 1
 	if [ ! -d "$SLOW_BS" ]; then
 		mkdir -p "$SLOW_BS" &&
 			echo "udev_path=$SLOW_DEV" >"$SLOW_BS/control" &&

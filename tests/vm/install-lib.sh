@@ -71,7 +71,7 @@ modprobe_by_name() {
 	if [ -e /sys/module/ib_srpt ]; then
 		not_ok "modprobe ib_srpt: an ib_srpt is still loaded"
 	else
-		bounded 120 modprobe ib_srpt rdma_cm_port="$RDMA_CM_PORT"
+		bounded $((120 * TIME_SCALE)) modprobe ib_srpt rdma_cm_port="$RDMA_CM_PORT"
 		tap $? "modprobe ib_srpt rdma_cm_port=$RDMA_CM_PORT"
 	fi
 }
@@ -82,7 +82,7 @@ intree_is_back() {
 	path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
 	[[ $path =~ $INTREE_RE$ ]]
 	tap $? "modinfo -n ib_srpt is the in-tree module again ($path)"
-	if [ ! -e /sys/module/ib_srpt ] && bounded 120 modprobe ib_srpt && loaded_is_intree; then
+	if [ ! -e /sys/module/ib_srpt ] && bounded $((120 * TIME_SCALE)) modprobe ib_srpt && loaded_is_intree; then
 		ok "modprobe ib_srpt loads Debian's ib_srpt (no version file)"
 	else
 		not_ok "modprobe ib_srpt loads Debian's ib_srpt (version '$(cat /sys/module/ib_srpt/version 2>/dev/null)')"

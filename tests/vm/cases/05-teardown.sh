@@ -53,7 +53,7 @@ if login_ok 2 && session_live; then
 	[ "$st" = 0 ] && gone "$ACL_DIR"
 	tap $? "(b) ACL removed (rmdir) with a session live within ${BOUND}s (status $st)"
 	diag "(b) ACL removal took ${SECS}s"
-	wait_until 10 rport_disconnected
+	wait_until $((10 * TIME_SCALE)) rport_disconnected
 	tap $? "(b) the target closed the connection (remote port $(<"$SRP_RPORT/state"))"
 	bounded "$BOUND" srp_logout_all
 	tap $? "(b) initiator logs out after the ACL removal"
@@ -85,7 +85,7 @@ if login_ok 2 && session_live; then
 	[ "$st" = 0 ] && gone "$SRPT"
 	tap $? "(c) configfs tree of srpt removed with a session live within ${BOUND}s (status $st)"
 	diag "(c) TPG disable + configfs removal took ${SECS}s"
-	wait_until 10 rport_disconnected
+	wait_until $((10 * TIME_SCALE)) rport_disconnected
 	tap $? "(c) the target closed the connection (remote port $(<"$SRP_RPORT/state"))"
 	bounded "$BOUND" rmmod ib_srpt
 	st=$?

@@ -45,12 +45,12 @@ cat "$TPG/attrib/srp_sq_size" "$TPG/enable" >/dev/null
 tap $? "configfs of the removed port stays readable"
 
 rdma link add rxe0 type rxe netdev veth0
-wait_until 30 exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0"
+wait_until $((30 * TIME_SCALE)) exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0"
 target_ids
 [ -d "$PORT_DIR" ]
 tap $? "rxe0 back with the same port name $WWN"
 srp_logout_all
-wait_until 30 exists "$SRP_ADD"
+wait_until $((30 * TIME_SCALE)) exists "$SRP_ADD"
 login_ok 2
 tap $? "fresh login after the device came back"
 if [ -n "${DISK[0]:-}" ]; then

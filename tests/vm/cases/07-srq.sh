@@ -48,7 +48,7 @@ fpid=$!
 nap 2
 stamp t0
 echo 0 >"$TPG/attrib/use_srq"
-wait_until 60 exists "/sys/class/scsi_disk/$SRP_HOST:0:0:0"
+wait_until $((60 * TIME_SCALE)) exists "/sys/class/scsi_disk/$SRP_HOST:0:0:0"
 timeout 240 tail --pid="$fpid" -f /dev/null
 wait "$fpid"
 st=$?
@@ -58,7 +58,7 @@ kmsg_since toggle | grep -q "Got target logout request"
 tap $? "the initiator got SRP_T_LOGOUT when use_srq changed"
 kmsg_since toggle | grep -q "reconnect succeeded"
 tap $? "ib_srp reconnected after the toggle"
-wait_until 30 test "$(obj recv_ioctxs)" -le $((recv0 + 256))
+wait_until $((30 * TIME_SCALE)) test "$(obj recv_ioctxs)" -le $((recv0 + 256))
 tap $? "the SRQ was freed with its last channel (recv_ioctxs $(obj recv_ioctxs))"
 
 srp_logout_all

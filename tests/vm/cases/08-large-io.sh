@@ -34,7 +34,7 @@ run_fio() {		# label: on the ramdisk and on the iblock LUN at once
 reload_srp() {		# module parameters...
 	srp_logout_all
 	modprobe -r ib_srp && modprobe ib_srp "$@"
-	wait_until 30 exists "$SRP_ADD"
+	wait_until $((30 * TIME_SCALE)) exists "$SRP_ADD"
 }
 
 srp_logout_all

@@ -100,10 +100,10 @@ for n in 1 2 4; do
 	sp=$!
 	c=-1
 	if have_objects; then
-		wait_until 10 channels_are $((n + 1))
+		wait_until $((10 * TIME_SCALE)) channels_are $((n + 1))
 		obj channels; c=$OBJN
 	fi
-	wait_until 30 finished "$sp"
+	wait_until $((30 * TIME_SCALE)) finished "$sp"
 	wait "$sp"
 	out=$(<"$W/multi.out")
 	oneline "$out"
@@ -117,7 +117,7 @@ for n in 1 2 4; do
 	kcount "mc-$n-multi" 'ib_srp: (Got target logout request|received DREQ|reconnect)'
 	k=$KCOUNT
 	rport_state
-	[ "$k" = 0 ] && [ "$RPORT_STATE" = running ] && wait_until 10 srp_back "$n"
+	[ "$k" = 0 ] && [ "$RPORT_STATE" = running ] && wait_until $((10 * TIME_SCALE)) srp_back "$n"
 	tap $? "ch_count=$n: ib_srp's channels untouched by the MULTI login (rport $RPORT_STATE, $k T_LOGOUT/DREQ/reconnect lines)"
 
 	# SINGLE login of the same initiator port: ib_srp's channels go.
@@ -127,7 +127,7 @@ for n in 1 2 4; do
 	sp=$!
 	stamp t0
 	gone_old() { rport_disconnected && { ! have_objects || channels_are 1; }; }
-	wait_until 15 gone_old
+	wait_until $((15 * TIME_SCALE)) gone_old
 	st=$?
 	since "$t0"
 	t=$SECS
@@ -135,7 +135,7 @@ for n in 1 2 4; do
 	obj channels
 	tap "$st" "ch_count=$n: SINGLE login terminated ib_srp's $n channel(s) within ${SECS}s (channels now $OBJN, rport $(<"$SRP_RPORT/state"))"
 	diag "ch_count=$n: SINGLE login to old channels released: ${t}s"
-	wait_until 40 finished "$sp"
+	wait_until $((40 * TIME_SCALE)) finished "$sp"
 	wait "$sp"
 	out=$(<"$W/single.out")
 	oneline "$out"
@@ -146,7 +146,7 @@ for n in 1 2 4; do
 	kcount "mc-$n-single" 'ib_srp: Got target logout request'
 	[ "$KCOUNT" = "$n" ]
 	tap $? "ch_count=$n: ib_srp received SRP_T_LOGOUT on each of its $n channels ('Got target logout request' x$KCOUNT)"
-	wait_until 30 srp_back "$n"
+	wait_until $((30 * TIME_SCALE)) srp_back "$n"
 	st=$?
 	obj channels
 	tap "$st" "ch_count=$n: ib_srp reconnected with $n channels (target: $OBJN) in ${SECS}s"

@@ -52,6 +52,7 @@ tap $? "storm: pattern of ${PRE_MB} MiB written before the storm"
 login_line 0x01
 L_TERM=$LOGIN_LINE
 
+BACK=$((30 * TIME_SCALE))	# ib_srp (or srpi's login) back after a cycle, s
 # One cycle each; TD = the teardown time, WHY = what went wrong.
 cyc_single() {
 	local sp out
@@ -63,10 +64,10 @@ cyc_single() {
 	logged_in() { rport_disconnected || { have_objects && obj channels && [ "$OBJN" -gt 2 ]; }; }
 	# shellcheck disable=SC2317 # called by wait_until
 	gone_old() { rport_disconnected && { ! have_objects || channels_are 1; }; }
-	wait_until 30 logged_in || WHY="srpi's SINGLE login did not happen within 30s"
+	wait_until "$BACK" logged_in || WHY="srpi's SINGLE login did not happen within ${BACK}s"
 	wait_until "$FAST" gone_old || WHY+=" old channels not gone after ${FAST}s"
 	TD=$SECS
-	wait_until 30 finished "$sp" || { WHY+=" srpi still running"; kill "$sp"; }
+	wait_until "$BACK" finished "$sp" || { WHY+=" srpi still running"; kill "$sp"; }
 	wait "$sp"
 	out=$(<"$W/single.out")
 	mapfile -t ln <<<"$out"
@@ -95,9 +96,9 @@ for ((i = 1; i <= CYCLES; i++)); do
 	WHY='' TD=0.0
 	"cyc_$kind"
 	worst "$kind" "$TD"
-	if [ -z "$WHY" ] && ! wait_until 30 srp_back 2; then
+	if [ -z "$WHY" ] && ! wait_until "$BACK" srp_back 2; then
 		rport_state
-		WHY="ib_srp not back within 30s (rport $RPORT_STATE)"
+		WHY="ib_srp not back within ${BACK}s (rport $RPORT_STATE)"
 	fi
 	worst recover "$SECS"
 	if [ -n "$WHY" ]; then

@@ -69,7 +69,7 @@ done
 tap $? "resets: $n/$RESETS sg_reset calls answered within ${FAST}s each${fail:+ ($fail)}"
 worst_report resets
 diag "resets: lun0=${NRESET[lun0]:-0} lun1=${NRESET[lun1]:-0} bus=${NRESET[bus]:-0} host=${NRESET[host]:-0}"
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 tap $? "resets: ib_srp connected with 2 channels afterwards"
 fio_loop_tap resets
 kcount resets 'SRP reset_device called'

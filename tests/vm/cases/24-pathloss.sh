@@ -58,8 +58,8 @@ rxe_cure() {
 	srp_logout_all
 	timeout -k 5 60 rdma link delete "$IBDEV"
 	rdma link add "$IBDEV" type rxe netdev veth0 &&
-		wait_until 30 exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0" &&
-		wait_until 30 exists "$SRP_ADD"
+		wait_until $((30 * TIME_SCALE)) exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0" &&
+		wait_until $((30 * TIME_SCALE)) exists "$SRP_ADD"
 	target_ids
 	set_rdma_cm_port
 	log "rxe0 re-added: $(rdma link show 2>&1)"
@@ -70,7 +70,7 @@ rxe_cure() {
 flap_check() {
 	local step=$1 st o
 	POISONED=0
-	wait_until 60 srp_back 2
+	wait_until $((60 * TIME_SCALE)) srp_back 2
 	st=$?
 	objects o
 	if [ "$st" = 0 ]; then
@@ -124,7 +124,7 @@ wait_until "$BOUND" no_session
 tap $? "(a) LIO has no session left"
 stamp t0
 : >"$W/fioloop.stop"
-wait_until 60 finished "$FIO_LOOP"
+wait_until $((60 * TIME_SCALE)) finished "$FIO_LOOP"
 st=$?
 tap "$st" "(a) fio ends (with errors, the disks are gone) instead of hanging (${SECS}s)"
 [ "$st" = 0 ] && wait "$FIO_LOOP"
@@ -160,9 +160,9 @@ gone "$PORT_DIR"
 tap "$(($? | st))" "(a) the configfs tree of the removed port is removable (ACL, LUNs, TPG, port; ${SECS}s)"
 
 rdma link add "$IBDEV" type rxe netdev veth0
-wait_until 30 exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0"
+wait_until $((30 * TIME_SCALE)) exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0"
 target_ids
-wait_until 30 exists "$SRP_ADD"
+wait_until $((30 * TIME_SCALE)) exists "$SRP_ADD"
 # The tree again by hand (the backstores are still there).
 tree_create() {
 	tpg_luns_create && acl_add "$ACL_DIR" 0 1 2 && srpi_acl_add && tpg_enable 1 && set_rdma_cm_port

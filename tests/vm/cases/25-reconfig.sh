@@ -66,7 +66,7 @@ r=$KCOUNT
 [ "$t" = 2 ] && [ "$r" -ge 1 ]
 tap $? "(1) ib_srp got SRP_T_LOGOUT on both channels ($t) and its reconnects are refused while disabled ($r x 0x00010001)"
 tpg_enable 1
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 st=$?
 worst tpg-reconnect "$SECS"
 tap "$st" "(1) ib_srp back ${SECS}s after enable"
@@ -93,13 +93,13 @@ out=$(srpi -d "$TARGET_IP:5555" --iport "$SRPI_ID" -t 10000)
 tap $? "(2) the old port 5555 refuses: $out"
 tpg_enable 0 && tpg_enable 1
 failed() { kcount reconfig-port 'reconnect attempt [0-9]+ failed'; [ "$KCOUNT" -ge 2 ]; }
-wait_until 20 failed
+wait_until $((20 * TIME_SCALE)) failed
 st=$?
 rport_state
 [ "$st" = 0 ] && [ "$RPORT_STATE" != running ]
 tap $? "(2) after a disconnect ib_srp's reconnects to the old port fail ($KCOUNT attempts, rport $RPORT_STATE)"
 echo 5555 >"$PORTF"
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 st=$?
 worst port-reconnect "$SECS"
 tap "$st" "(2) port set back to 5555: ib_srp back in ${SECS}s"
@@ -120,7 +120,7 @@ out=$(srpi --iport "$SRPI_ID")
 [ "$out" = "${LOGIN_LINE/max_ti_iu_len=256/max_ti_iu_len=512}" ]
 tap $? "(3) a new login gets the new response size: $out"
 bounded "$FAST" sg_reset -H "$RD" >&2 2>&1
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 tap $? "(3) ib_srp reconnected onto channels with a 64-entry send queue (${SECS}s)"
 nap 5
 bad=
@@ -133,7 +133,7 @@ echo "$sq0" >"$A/srp_sq_size" && echo "$rsp0" >"$A/srp_max_rsp_size"
 # shellcheck disable=SC2320 # the status of the writes
 tap $? "(3) attributes back to $sq0 / $rsp0"
 bounded "$FAST" sg_reset -H "$RD" >&2 2>&1
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 tap $? "(3) ib_srp reconnected with the defaults (${SECS}s)"
 srpi_acl_del
 fio_loop_tap "(1)-(3)"
@@ -147,22 +147,22 @@ bounded "$FAST" acl_del "$ACL_DIR"
 st=$?
 worst acl-rmdir "$SECS"
 tap "$st" "(4) ACL of the live initiator removed within ${FAST}s (${SECS}s)"
-wait_until 10 rport_disconnected
+wait_until $((10 * TIME_SCALE)) rport_disconnected
 tap $? "(4) ib_srp disconnected"
 rejected() { kcount reconfig-acl 'SRP LOGIN REJECTED, reason 0x00010000'; [ "$KCOUNT" -ge 1 ]; }
-wait_until 20 rejected
+wait_until $((20 * TIME_SCALE)) rejected
 tap $? "(4) its reconnects are refused with 0x00010000 while the ACL is gone"
 kcount reconfig-acl 'ib_srp: Got target logout request'
 [ "$KCOUNT" = 2 ]
 tap $? "(4) ib_srp got SRP_T_LOGOUT on both channels before the disconnect ($KCOUNT)"
-wait_until 60 finished "$ddp"
+wait_until $((60 * TIME_SCALE)) finished "$ddp"
 st=$?
 wait "$ddp"
 ddst=$?
 tap "$st" "(4) the read running during the removal ended (status $ddst: $(head -c 80 "$W/acl.dd" | tr '\n' ' '))"
 tpg_enable 0 && acl_add "$ACL_DIR" 0 1 2 && tpg_enable 1
 tap $? "(4) ACL made again (TPG disabled meanwhile)"
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 st=$?
 worst acl-reconnect "$SECS"
 tap "$st" "(4) ib_srp back ${SECS}s after the ACL came back"
@@ -183,7 +183,7 @@ bounded "$FAST" unmap1
 st=$?
 worst lun-unmap "$SECS"
 tap "$st" "(5) LUN 1 unmapped from the live ACL within ${FAST}s (${SECS}s)"
-wait_until 30 finished "$rdp"
+wait_until $((30 * TIME_SCALE)) finished "$rdp"
 st=$?
 tap "$st" "(5) reads of LUN 1 fail (${SECS}s): $(head -c 100 "$W/lun1.dd" | tr '\n' ' ')"
 [ "$st" = 0 ] || kill "$rdp" 2>/dev/null
@@ -203,7 +203,7 @@ mkdir "$TPG/lun/lun_1" && ln -s "${bs1[0]}" "$TPG/lun/lun_1/fd" && acl_add "$ACL
 tap $? "(5) LUN 1 made and mapped again"
 # The same sd device serves it again once the unit attentions are taken.
 pre1_ok() { pre1_check 2>/dev/null; }
-wait_until 30 pre1_ok
+wait_until $((30 * TIME_SCALE)) pre1_ok
 tap $? "(5) LUN 1 reads its old data again (${SECS}s)"
 fio_loop_tap "(5)"
 srp_back 2

@@ -42,7 +42,7 @@ pa=$!
 srpi --iport "$ID_B" --retry 1 "cmd cdb=read10:0:8 lun=$SLOW_LUN tag=1 rep=2" 'sleep 200' qp-error 'sleep 60000' >"$W/b.out" &
 pb=$!
 live4() { have_objects || return 0; channels_are 4; }
-wait_until 20 live4
+wait_until $((20 * TIME_SCALE)) live4
 obj channels
 tap $? "rmmod: ib_srp's 2 channels, srpi A and B live ($OBJN channels)"
 nap 2
@@ -88,7 +88,7 @@ tenths "$total"
 tap $? "rmmod: whole teardown with live sessions and I/O in ${total}s (bound ${TOTAL}s), module gone"
 diag "rmmod: teardown steps:$STEPS"
 
-wait_until 30 finished "$pa"
+wait_until $((30 * TIME_SCALE)) finished "$pa"
 wait "$pa"
 out=$(<"$W/a.out")
 oneline "$out"
@@ -104,7 +104,7 @@ diag "rmmod: ib_srp received $KCOUNT SRP_T_LOGOUT"
 : >"$W/fioloop.stop"
 bounded "$BOUND" srp_logout_all
 tap $? "rmmod: ib_srp logs out after the target went away (${SECS}s)"
-wait_until 60 finished "$FIO_LOOP"
+wait_until $((60 * TIME_SCALE)) finished "$FIO_LOOP"
 tap $? "rmmod: fio ended instead of hanging"
 wait "$FIO_LOOP" 2>/dev/null
 

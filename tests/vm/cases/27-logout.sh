@@ -78,7 +78,7 @@ if [ "$st" = 0 ]; then
 	tap $? "(b) I_LOGOUT with a 12 s command: disconnected without an answer (srpi ${SECS}s): ${ONELINE//"$LOGIN_LINE"/LOGIN}"
 	# the release waits for LIO to finish the command (12 s)
 	released() { ktime logout-b 'channel released'; [ -n "$KT" ]; }
-	wait_until 30 released
+	wait_until $((30 * TIME_SCALE)) released
 	ktime logout-b 'initiator logout, draining'
 	k0=$KT
 	ktime logout-b 'still in flight [0-9]+ ms after logout; closing'
@@ -104,20 +104,20 @@ t_logout_case() {
 	# The channel of the previous srpi may still be in its release work:
 	# counted below, it would let the close run before this login arrived
 	# (seen on 6.12 under load: the login met the disabled TPG, 0x00010001).
-	if have_objects && ! wait_until 30 channels_are 0; then
+	if have_objects && ! wait_until $((30 * TIME_SCALE)) channels_are 0; then
 		log "$name: a channel of an earlier login is still there after 30 s"
 	fi
 	srpi --iport "$SRPI_ID" 'await t=30000' 'await t=5000' >"$W/tl.out" &
 	sp=$!
 	# srpi's login must be live before the close (on a loaded host a
 	# login can take longer than 20 s to reach the target).
-	if have_objects && ! wait_until 90 channels_are 1; then
+	if have_objects && ! wait_until $((90 * TIME_SCALE)) channels_are 1; then
 		log "$name: srpi's channel did not appear within 90 s"
 	fi
 	nap 0.5
 	bounded "$FAST" "$@"
 	worst "$name" "$SECS"
-	wait_until 30 finished "$sp"
+	wait_until $((30 * TIME_SCALE)) finished "$sp"
 	wait "$sp"
 	out=$(<"$W/tl.out")
 	oneline "$out"
@@ -146,7 +146,7 @@ pb=$!
 srpi --iport "$ID_C" --post-recv 0 'cmd cdb=read10:0:8 tag=1 rep=8' 'sleep 60000' >"$W/c.out" &
 pc=$!
 live4() { have_objects || return 0; channels_are 4; }
-wait_until 20 live4
+wait_until $((20 * TIME_SCALE)) live4
 obj channels
 tap $? "(d) ib_srp's 2 channels, B and C live ($OBJN channels)"
 nap 2
@@ -171,7 +171,7 @@ acl_add "$ACL_C" 0 1
 srpi --iport "$ID_C" --post-recv 0 'cmd cdb=read10:0:8 tag=1 rep=8' 'sleep 60000' >"$W/c.out" &
 pc=$!
 live3() { have_objects || return 0; channels_are 3; }
-wait_until 20 live3
+wait_until $((20 * TIME_SCALE)) live3
 nap 1
 bounded "$FAST" tpg_enable 0
 st=$?
@@ -181,7 +181,7 @@ kill "$pc" 2>/dev/null
 wait "$pc" 2>/dev/null
 tpg_enable 1
 acl_del "$ACL_C"
-wait_until 30 srp_back 2
+wait_until $((30 * TIME_SCALE)) srp_back 2
 tap $? "(d) ib_srp back after the TPG is enabled again (${SECS}s)"
 bounded "$BOUND" srp_logout
 tap $? "(d) logout (${SECS}s)"

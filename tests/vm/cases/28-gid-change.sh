@@ -29,16 +29,16 @@ tap $? "gid change: ib_srp logged in on GID $gid0"
 session_live
 tap $? "gid change: LIO lists the session"
 
-ip link set "$DEV" address 02:00:5e:00:53:28 && wait_until 20 gid_not "$gid0"
+ip link set "$DEV" address 02:00:5e:00:53:28 && wait_until $((20 * TIME_SCALE)) gid_not "$gid0"
 tap $? "gid change: $DEV's MAC changed, GID 0 is now $GNOW"
 
-bounded 30 tpg_off
+bounded $((30 * TIME_SCALE)) tpg_off
 st=$?
 tap $st "gid change: TPG disable with the channel on the renamed port returns (${SECS}s, status $st)"
 wait_until "$BOUND" no_session
 tap $? "gid change: no session left"
 
-ip link set "$DEV" address "$mac" && wait_until 20 gid_is "$gid0"
+ip link set "$DEV" address "$mac" && wait_until $((20 * TIME_SCALE)) gid_is "$gid0"
 tap $? "gid change: old MAC back, GID 0 is $gid0 again"
 srp_logout_all
 echo 1 >"$TPG/enable"

@@ -111,7 +111,7 @@ if setup_target; then
 		kmsg_since install-logout | grep -q 'ib_srpt: .*closing channel'
 		tap $? "dynamic debug: the teardown's pr_debug lines are in the kernel log"
 		echo 'module ib_srpt -p' >"$DBG/dynamic_debug/control"
-		wait_until 10 grep -qx 'channels 0' "$DBG/ib_srpt/objects"
+		wait_until $((10 * TIME_SCALE)) grep -qx 'channels 0' "$DBG/ib_srpt/objects"
 		tap $? "debugfs ib_srpt/objects: no channel left after the logout"
 	else
 		not_ok "login through the installed module"
@@ -175,7 +175,7 @@ if [ -d "$ACL_DIR" ] && acl_remove "$ACL_DIR"; then
 		mark acl-t-logout
 		bounded "$BOUND" acl_remove "$IPACL"
 		tap $? "ACL removed with a session live within ${BOUND}s (${SECS}s)"
-		wait_until 10 rport_disconnected
+		wait_until $((10 * TIME_SCALE)) rport_disconnected
 		kmsg_since acl-t-logout | grep -q 'ib_srp: Got target logout request'
 		tap $? "the initiator got SRP_T_LOGOUT ('Got target logout request')"
 	else

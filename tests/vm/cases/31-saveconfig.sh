@@ -153,7 +153,7 @@ tap $? "targetctl clear: no srpt port, no backstore left (status $st, ${SECS}s)"
 srpt_unload
 tap $? "configfs tree removed, rmmod ib_srpt"
 if [ "$MODE" = ours ]; then
-	bounded 120 modprobe ib_srpt
+	bounded $((120 * TIME_SCALE)) modprobe ib_srpt
 	st=$?
 	have_v=$(cat /sys/module/ib_srpt/version 2>/dev/null)
 	[ "$st" = 0 ] && [ "$have_v" = "$(modinfo -F version "$MODULE_SRC")" ] &&
