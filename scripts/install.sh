@@ -111,13 +111,16 @@ do_uninstall() {
 }
 
 do_dkms_install() {
-	local v src
+	local v src pkg
 	command -v dkms >/dev/null || die "dkms is not installed (Debian: apt-get install dkms)"
 	v=$(version)
 	check_dkms_conf "$v"
 	src=/usr/src/$NAME-$v
 	if compgen -G "/lib/modules/$KVER/updates/$NAME.ko*" >/dev/null; then
 		die "a 'make install' copy exists (/lib/modules/$KVER/updates/$NAME.ko): run 'make uninstall' first"
+	fi
+	if pkg=$(package_owner "$src"); then
+		die "$src belongs to the Debian package $pkg: remove that first (apt-get remove $pkg)"
 	fi
 	# Replace earlier registrations (this version with other sources, or
 	# other versions): one ib_srpt under DKMS at a time.
@@ -133,21 +136,34 @@ do_dkms_install() {
 	loaded_note
 }
 
+# package_owner DIR: the Debian package that installed DIR (ib-srpt-dkms,
+# debian/), if any.
+package_owner() {
+	command -v dpkg-query >/dev/null || return 1
+	dpkg-query -S "$1" 2>/dev/null | sed -n 's/: .*//p' | grep .
+}
 # dkms_remove_all: dkms remove --all every registered version, delete its
-# sources; REMOVED = how many.
+# sources; REMOVED = how many.  A version that a Debian package installed
+# is not touched: it fails before anything is removed.
 dkms_remove_all() {
-	local line v
+	local line v vs=() pkg
 	REMOVED=0
 	# "ib_srpt/0.1.0, 6.1.0-56-amd64, x86_64: installed" (or "ib_srpt/0.1.0: added")
 	while read -r line; do
 		v=${line#"$NAME"/}
 		v=${v%%[,:]*}
 		[ -n "$v" ] || continue
+		if pkg=$(package_owner "/usr/src/$NAME-$v"); then
+			die "$NAME/$v is installed by the Debian package $pkg: remove that instead (apt-get remove $pkg)"
+		fi
+		vs+=("$v")
+	done < <(dkms status -m "$NAME" 2>/dev/null | sed 's/,.*//; s/:.*//' | sort -u)
+	for v in "${vs[@]}"; do
 		dkms remove -m "$NAME" -v "$v" --all
 		rm -rf "/usr/src/$NAME-$v"
 		say "removed $NAME/$v from DKMS and /usr/src/$NAME-$v"
 		REMOVED=$((REMOVED + 1))
-	done < <(dkms status -m "$NAME" 2>/dev/null | sed 's/,.*//; s/:.*//' | sort -u)
+	done
 }
 
 do_dkms_uninstall() {
