@@ -38,6 +38,9 @@
 #                        ib_srpt and ours, one VM boot each (BLKTESTS=dir,
 #                        BLKTESTS_ARGS="srp/002 005"; report in
 #                        build/blktests/report.md; about an hour)
+#   make deb             Debian packages ib-srpt-dkms and ib-srpt-tools in
+#                        build/deb/ (tests/deb.sh: dpkg-buildpackage -b,
+#                        checks of their contents, lintian)
 #   make install         install into /lib/modules/$(KVER)/updates (+ depmod)
 #   make dkms-install    register with DKMS (rebuilt for every new kernel)
 #   make uninstall / dkms-uninstall   back to the in-tree module
@@ -120,6 +123,10 @@ check-debug:
 
 check-fresh:
 	tests/check-fresh.sh $(FRESH_RELEASES)
+
+.PHONY: deb
+deb:
+	tests/deb.sh
 
 .PHONY: check-intree
 check-intree:

@@ -35,6 +35,8 @@ run_suite unit make -s unit
 run_suite docs tests/docs.sh
 run_suite sparse make -s sparse
 run_suite fuzz env FUZZ_SECONDS=30 tests/fuzz.sh
+# The Debian packages (make deb); VM case 33 installs them.
+run_suite deb tests/deb.sh
 run_suite vm make -s vmtest
 
 # The kernel matrix (scripts/kernels.sh): the module with W=1 and sparse on

@@ -9,6 +9,8 @@ libcmocka-dev libibverbs-dev librdmacm-dev iproute2 clang libclang-rt-dev dkms
 mmdebstrap debootstrap tmux python3-docutils"
 # upstream blktests' srp group (make blktests, VM case 13-blktests)
 pkgs="$pkgs $(sed 's/#.*//' "$(dirname "$0")/blktests/packages")"
+# the Debian packages (make deb: tests/deb.sh; VM case 33-deb)
+pkgs="$pkgs dpkg-dev debhelper dh-dkms lintian man-db"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
