@@ -15,7 +15,8 @@
 # default /; e.g. build/roots/trixie from scripts/kernels.sh install, whose
 # kernel KVER then defaults to), SRPT_MODULE (the .ko to test, default
 # ./ib_srpt.ko; built for KVER), VM_TIMEOUT (whole run, seconds, default 4800),
-# CASE_TIMEOUT (one case, seconds, default 600), VM_MEM (MiB, default 4096),
+# CASE_TIMEOUT (one case, seconds, default 900; a case may raise its own with
+# a "# case-timeout: SECONDS" header line), VM_MEM (MiB, default 4096),
 # VM_APPEND (more kernel command line, e.g. kasan_multi_shot), TIME_SCALE
 # (an integer, default 1: the cases' time bounds are multiplied by it, for
 # a kernel that is that many times slower, e.g. make check-debug's).
@@ -38,7 +39,7 @@ for arg; do
 	--demo) demo=1 ;;
 	--intree) mode=intree ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) globs+=("$arg") ;;
 	esac
