@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# Helpers of the installation cases 30-install, 31-saveconfig and 32-dkms,
-# sourced after lib.sh.  WANT_V and WANT_S (the built module's version and
+# Helpers of the installation cases 30-install, 31-saveconfig, 32-dkms and
+# 33-deb, sourced after lib.sh.  WANT_V and WANT_S (the built module's version and
 # srcversion) are set by the case before loaded_is_ours is used.
 
 INSTALL=$TOP/scripts/install.sh
@@ -87,4 +87,30 @@ intree_is_back() {
 	else
 		not_ok "modprobe ib_srpt loads Debian's ib_srpt (version '$(cat /sys/module/ib_srpt/version 2>/dev/null)')"
 	fi
+}
+# rd_target N: a target made by hand in configfs (cases 30 and 31 use
+# targetcli; each targetcli start costs 10-60 s here): a 16 MiB ramdisk
+# rd_mcp_N/rdN (RD) as LUN 0 of the TPG, mapped to the ACL of our GID, the
+# TPG enabled, the RDMA/CM port set.  target_ids first.
+rd_target() {
+	RD=$CFS/core/rd_mcp_$1/rd$1
+	mkdir -p "$RD" && echo rd_pages=4096 >"$RD/control" && echo 1 >"$RD/enable" &&
+		mkdir -p "$TPG/lun/lun_0" && ln -s "$RD" "$TPG/lun/lun_0/rd$1" &&
+		mkdir -p "$ACL_DIR/lun_0" && ln -s "$TPG/lun/lun_0" "$ACL_DIR/lun_0/map" &&
+		echo 1 >"$TPG/enable" && set_rdma_cm_port
+}
+# rd_target_remove: remove the ramdisk of rd_target, if one was made (the
+# fabric's tree must be gone: srpt_unload).
+rd_target_remove() {
+	[ -n "${RD:-}" ] || return 0
+	rmdir "$RD" "${RD%/*}" 2>/dev/null || log "removing $RD failed"
+}
+# write_read_back TAG: TAP line: 1 MiB of random data written to DISK[0]
+# (O_DIRECT) reads back the same.
+write_read_back() {
+	dd if=/dev/urandom of="$W/pat$1" bs=64k count=16 status=none
+	dd if="$W/pat$1" of="${DISK[0]}" bs=64k oflag=direct status=none &&
+		dd if="${DISK[0]}" of="$W/back$1" bs=64k count=16 iflag=direct status=none &&
+		cmp -s "$W/pat$1" "$W/back$1"
+	tap $? "write and read back 1 MiB"
 }

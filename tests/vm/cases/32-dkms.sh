@@ -63,23 +63,11 @@ modprobe_by_name
 loaded_is_ours
 tap $? "modprobe loaded the DKMS build: version '$HAVE_V' srcversion '$HAVE_S' (built module: '$WANT_V' '$WANT_S')"
 
-# A login through the DKMS build: a target made by hand in configfs (case
-# 30 does it with targetcli; each targetcli start costs 10-60 s here).
-RD32=$CFS/core/rd_mcp_32/rd32
-dkms_target() {
-	mkdir -p "$RD32" && echo rd_pages=4096 >"$RD32/control" && echo 1 >"$RD32/enable" &&
-		mkdir -p "$TPG/lun/lun_0" && ln -s "$RD32" "$TPG/lun/lun_0/rd32" &&
-		mkdir -p "$ACL_DIR/lun_0" && ln -s "$TPG/lun/lun_0" "$ACL_DIR/lun_0/map" &&
-		echo 1 >"$TPG/enable" && set_rdma_cm_port
-}
+# A login through the DKMS build, to a target made by hand in configfs.
 target_ids
-if dkms_target && srp_login && srp_disks 1; then
+if rd_target 32 && srp_login && srp_disks 1; then
 	ok "a login works with the DKMS build (${SECS}s)"
-	dd if=/dev/urandom of="$W/pat32" bs=64k count=16 status=none
-	dd if="$W/pat32" of="${DISK[0]}" bs=64k oflag=direct status=none &&
-		dd if="${DISK[0]}" of="$W/back32" bs=64k count=16 iflag=direct status=none &&
-		cmp -s "$W/pat32" "$W/back32"
-	tap $? "write and read back 1 MiB"
+	write_read_back 32
 	srp_logout
 	tap $? "logout"
 else
@@ -88,7 +76,7 @@ fi
 
 srpt_unload
 tap $? "unloaded (configfs tree removed, rmmod)"
-rmdir "$RD32" "${RD32%/*}" 2>/dev/null || log "removing $RD32 failed"
+rd_target_remove
 stamp t0
 KVER=$KVER "$INSTALL" dkms-uninstall >&2 2>&1
 st=$?
