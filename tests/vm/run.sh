@@ -154,6 +154,13 @@ if [[ " ${cases[*]} " == *-blktests\ * ]]; then
 		KVER=$KVER "$top/tests/blktests/stage.sh" "$results/modroot" && bt_stage=$results/modroot
 	fi
 fi
+# Case 33 installs the Debian packages: tests/deb.sh builds them here into
+# build/deb/ (or finds them up to date: a few seconds); its TAP lines go to
+# results/deb.txt, which the case reports.
+if [[ " ${cases[*]} " == *" 33-deb "* ]] && [ "$mode" = ours ]; then
+	"$here/../deb.sh" >"$results/deb.txt" 2>&1
+	echo "# vm: tests/deb.sh (for 33-deb): $(grep -c '^ok ' "$results/deb.txt") ok, $(grep -c '^not ok ' "$results/deb.txt") not ok"
+fi
 {
 	echo "BT_DIR=$bt_dir"
 	echo "BT_STAGE=$bt_stage"
