@@ -193,15 +193,11 @@ for t in "${tools[@]}"; do
 done
 
 # --- lintian ------------------------------------------------------------------------
-# Tags accepted here, each with its reason, printed as comments.  Everything
-# else that is an error or a warning fails.  (Tags that are right for good
-# are overridden in debian/*.lintian-overrides instead and show as O:.)
-#   bogus-mail-host, bogus-mail-host-in-debian-changelog: srpt@localhost,
-#     the project's only address (MAINTAINERS), is the Maintainer of
-#     debian/control and debian/changelog; it also lands in the .changes and
-#     the -dbgsym package, which overrides cannot reach.  Give the project a
-#     real address there and drop these.
-LINTIAN_ACCEPTED="bogus-mail-host bogus-mail-host-in-debian-changelog"
+# Tags accepted here, each with its reason, printed as comments (none
+# today).  Everything else that is an error or a warning fails.  (Tags that
+# are right for good are overridden in debian/*.lintian-overrides instead
+# and show as O:.)
+LINTIAN_ACCEPTED=""
 if [ -r "$out/lintian.txt" ] && [ -r "$out/lintian.rc" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
 	lint_note="kept from the last run on these files"
 else
