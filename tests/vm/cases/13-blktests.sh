@@ -40,7 +40,16 @@ label=ours
 [ "$MODE" = intree ] && label=in-tree
 
 if [ -z "${BT_DIR:-}" ] || [ ! -x "$BT_DIR/check" ]; then
-	not_ok "blktests: no blktests tree (${BT_DIR:-none}): $(cat "$R/blktests-tree.txt" 2>/dev/null)"
+	why=$(cat "$R/blktests-tree.txt" 2>/dev/null)
+	# blktests is not part of this project: without a checkout (BLKTESTS)
+	# or the snapshot next to the repository there is nothing to run, which
+	# is no failure of the module (make blktests says how to get it).  A
+	# source that is there but broken is one.
+	if [[ $why == *"no blktests source"* ]]; then
+		ok "blktests: srp/002 srp/005 # SKIP no blktests source on this machine (tests/blktests/tree.sh: BLKTESTS=DIR or ../shared/blktests)"
+	else
+		not_ok "blktests: no blktests tree (${BT_DIR:-none}): $why"
+	fi
 	finish
 fi
 
