@@ -415,14 +415,16 @@ void srpt_close_port_channels(struct srpt_port *sport, struct srpt_tpg *tpg)
 	mutex_unlock(&sport->mutex);
 }
 
+/*
+ * A wait condition, so it must not sleep: no sport->mutex (the debug
+ * kernel caught the mutex_lock() that was here: "do not call blocking ops
+ * when !TASK_RUNNING").  list_empty() reads the head once; the release
+ * work wakes srpt_release_wq after srpt_leave_nexus() emptied the list, so
+ * the waiter sees it.
+ */
 static bool srpt_port_has_channels(struct srpt_port *sport)
 {
-	bool busy;
-
-	mutex_lock(&sport->mutex);
-	busy = !list_empty(&sport->nexus_list);
-	mutex_unlock(&sport->mutex);
-	return busy;
+	return !list_empty(&sport->nexus_list);
 }
 
 /* Wait, logging every 5 s, until every channel of @sport is released. */
