@@ -6,9 +6,11 @@
 # scripts/debug-kernel.config) has it.  A second veth pair, one siw device
 # on each end (iWARP runs over TCP, so the initiator and the target need
 # devices of their own: rxe0 serves both only because RoCE loops back
-# inside one device): the target's port named after siw_t's GID, ib_srp
-# logs in over siw_i through the RDMA/CM, and data written with every
-# transfer size up to 1 MiB reads back.  iWARP needs a registered memory
+# inside one device): the target's port named after siw_t's GID; srpi
+# from siw_i's address writes 1 MiB and reads it back; ib_srp logs in over
+# siw_i through the RDMA/CM (where it can: 6.1's ib_srp fails to create
+# its QP on siw, a SKIP) and data written with every transfer size up to
+# 1 MiB reads back.  iWARP needs a registered memory
 # region as the sink of every RDMA READ (rdma_rw's MR path; rxe never
 # takes it), which is what this exercises.
 {
@@ -34,10 +36,29 @@ gi=${gi//:/}
 port_make siw_t "$gi" "$(echo "$CFS"/core/iblock_*/nb)"
 tap $? "iwarp: ${PM_TPG%/*} (siw_t), LUN 0 on the iblock backstore, ACL 0x$gi (siw_i)"
 A=$PM_ACL
+# srpi (tools/srpi, librdmacm; rdma-core's siw provider) from siw_i's
+# address: the target's iWARP data path whatever ib_srp can do there.
+SRPI=$TOP/tools/srpi
+out=$(timeout -k 5 $((120 * TIME_SCALE)) "$SRPI" -t $((10000 * TIME_SCALE)) --data-size 4m \
+	-d "$W_TGT:$RDMA_CM_PORT" -s "$W_INI" \
+	'fill seed=34 len=1048576' 'cmd cdb=write10:4096:2048 tag=1' await \
+	'cmd cdb=read10:4096:2048 off=1048576 tag=2' await 'cmp a=0 b=1048576 len=1048576' 2>&1)
+log "srpi over siw: $out"
+[[ $out == "login rsp"* ]] && [[ $out == *"rsp tag=1 status=0x00"* ]] &&
+	[[ $out == *"rsp tag=2 status=0x00"* ]] && [[ $out == *"cmp ok len=1048576"* ]]
+tap $? "iwarp: srpi over siw_i writes 1 MiB (RDMA READ by the target into registered memory) and reads it back: $(echo "$out" | tr '\n' ';')"
 SRP_ADD_INIT=$SRP_ADD
 SRP_ADD=/sys/class/infiniband_srp/srp-siw_i-1/add_target
-srp_login dest="$W_TGT:$RDMA_CM_PORT" initiator_ext="${gi:0:16}" && srp_disks 1
-tap $? "iwarp: ib_srp logs in over siw_i to $W_TGT"
+mark iwarp-srp
+if srp_login dest="$W_TGT:$RDMA_CM_PORT" initiator_ext="${gi:0:16}" && srp_disks 1; then
+	ok "iwarp: ib_srp logs in over siw_i to $W_TGT"
+elif kmsg_since iwarp-srp | grep -q "ib_srp: QP creation failed for dev siw_i"; then
+	# 6.1's ib_srp asks siw for a QP it cannot make (EINVAL): the
+	# initiator's limit, not the target's (srpi covered the target).
+	ok "iwarp: ib_srp over siw_i # SKIP ib_srp cannot create its QP on siw ($(kmsg_since iwarp-srp | grep -m1 'QP creation failed' | sed 's/^\[[^]]*\] //'))"
+else
+	not_ok "iwarp: ib_srp logs in over siw_i to $W_TGT"
+fi
 if [ -n "${DISK[0]:-}" ]; then
 	grep -q "^   Address $W_INI:[0-9]* iWARP/rdma_cm$" "$A/info"
 	tap $? "iwarp: the ACL's info shows an iWARP channel from $W_INI"
