@@ -101,8 +101,24 @@ expand() {
 
 # matches OUTPUT EXPECTED: the output lines against the " ; "-separated
 # expected lines, in order ("* " in front: in any order); "~RE" matches the
-# whole line against the extended regular expression RE.
+# whole line against the extended regular expression RE; "? " in front of a
+# line: the line may be missing (an outcome that depends on which of two
+# events the initiator sees first).
 matches() {
+	local exp=$2
+	if [[ " ; $exp" == *" ; ? "* ]]; then
+		local with=${exp//" ; ? "/" ; "} without=" ; $exp"
+		while [[ $without == *" ; ? "* ]]; do
+			local pre=${without%%" ; ? "*} post=${without#*" ; ? "}
+			[[ $post == *" ; "* ]] && post=" ; ${post#* ; }" || post=''
+			without=$pre$post
+		done
+		matches_exact "$1" "${with#\? }" || matches_exact "$1" "${without# ; }"
+		return
+	fi
+	matches_exact "$1" "$exp"
+}
+matches_exact() {
 	local out=$1 exp=$2 i re
 	local -a o=() e=()
 	[ -n "$out" ] && mapfile -t o <<<"$out"
