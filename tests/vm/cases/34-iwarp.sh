@@ -12,7 +12,10 @@
 # its QP on siw, a SKIP) and data written with every transfer size up to
 # 1 MiB reads back.  iWARP needs a registered memory
 # region as the sink of every RDMA READ (rdma_rw's MR path; rxe never
-# takes it), which is what this exercises.
+# takes it), which is what this exercises.  Known gap (2026-12-01, debug
+# kernel): both siw devices are in one namespace, so the target's address
+# is local and the RDMA/CM resolves it over lo ("address not resolved");
+# the target side needs a namespace of its own, as in case 29.
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
