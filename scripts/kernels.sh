@@ -158,6 +158,8 @@ ROOT_PKGS="build-essential make gcc sparse kmod cpio zstd xz-utils busybox-stati
 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils srptools fio sg3-utils
 targetcli-fb python3-rtslib-fb dbus iproute2 dkms procps util-linux libibverbs1
 librdmacm1 tmux"
+# and what upstream blktests' srp group needs in the guest (VM case 13)
+ROOT_PKGS="$ROOT_PKGS $(sed 's/#.*//' "$top/tests/blktests/packages")"
 
 # ensure_root RELEASE: build/roots/RELEASE made (mmdebstrap, cached; made
 # again when it is missing or its package list changed), RELEASE and

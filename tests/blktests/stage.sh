@@ -15,22 +15,31 @@
 # modules.* index files (tests/vm/blktests-lib.sh bt_install_ours): the same
 # files "make install" writes inside the guest, without the guest's depmod
 # reading all 400 MB of modules over 9p (minutes under emulation).
-# Environment: KVER (required).
+# Environment: KVER (required); SYSROOT, the root file system the guest
+# boots with (default /; run.sh passes its ROOT).
 {
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 root=${1:?usage: stage.sh ROOT}
 : "${KVER:?KVER is not set}"
-src=/lib/modules/$KVER
+sysroot=${SYSROOT:-/}
+src=${sysroot%/}/lib/modules/$KVER
 dst=$root/lib/modules/$KVER
 rm -rf "$root"
 mkdir -p "$dst" || exit 1
-ln -s "$src/kernel" "$dst/kernel" || exit 1
+# The guest's own modules (its / is SYSROOT): a path for the guest.
+ln -s "/lib/modules/$KVER/kernel" "$dst/kernel" || exit 1
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -e "$src/$f" ] && { cp "$src/$f" "$dst/" || exit 1; }
 done
-INSTALL_MOD_PATH=$root KVER=$KVER nice -n 10 "$top/scripts/install.sh" install >"$root/install.log" 2>&1 ||
-	{ cat "$root/install.log" >&2; exit 1; }
+if [ "$sysroot" = / ]; then
+	INSTALL_MOD_PATH=$root KVER=$KVER nice -n 10 "$top/scripts/install.sh" install >"$root/install.log" 2>&1
+else
+	# A kernel of another root (the newest one's Debian 13 root): its
+	# kbuild and depmod, chrooted; the work tree is bound at its path.
+	nice -n 10 "$top/scripts/kernels.sh" run "$sysroot" env INSTALL_MOD_PATH="$root" KVER="$KVER" \
+		"$top/scripts/install.sh" install >"$root/install.log" 2>&1
+fi || { cat "$root/install.log" >&2; exit 1; }
 # kbuild compresses the module where the kernel is configured so (Debian's
 # 6.12 and 7.3: ib_srpt.ko.xz).
 ko=''

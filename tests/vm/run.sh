@@ -151,7 +151,7 @@ if [[ " ${cases[*]} " == *-blktests\ * ]]; then
 		echo "$out" >"$results/blktests-tree.txt"
 	fi
 	if [ "$mode" = ours ]; then
-		KVER=$KVER "$top/tests/blktests/stage.sh" "$results/modroot" && bt_stage=$results/modroot
+		KVER=$KVER SYSROOT=$VM_ROOT "$top/tests/blktests/stage.sh" "$results/modroot" && bt_stage=$results/modroot
 	fi
 fi
 # Case 33 installs the Debian packages: tests/deb.sh builds them here into
