@@ -30,9 +30,8 @@
 
 static DEFINE_MUTEX(srpt_rdma_cm_mutex);
 static struct rdma_cm_id *srpt_rdma_cm_listener;
-/* Its network namespace (the listener holds a reference) and that's inode. */
+/* Its network namespace, NULL when not listening (the CM ID holds it). */
 static struct net *srpt_rdma_cm_net;
-static unsigned int srpt_rdma_cm_netns_ino;
 static DECLARE_WAIT_QUEUE_HEAD(srpt_release_wq);
 static atomic_t srpt_nexus_ids = ATOMIC_INIT(0);	/* srpt_nexus.id */
 struct workqueue_struct *srpt_wq;
@@ -1187,7 +1186,6 @@ int srpt_rdma_cm_listen(struct net *net, u16 port)
 	old = srpt_rdma_cm_listener;
 	srpt_rdma_cm_listener = id;
 	srpt_rdma_cm_net = port ? net : NULL;
-	srpt_rdma_cm_netns_ino = port ? net->ns.inum : 0;
 	rdma_cm_port = port;
 	mutex_unlock(&srpt_rdma_cm_mutex);
 	if (old)
@@ -1221,7 +1219,7 @@ unsigned int srpt_rdma_cm_netns(void)
 	unsigned int ino;
 
 	mutex_lock(&srpt_rdma_cm_mutex);
-	ino = srpt_rdma_cm_netns_ino;
+	ino = srpt_rdma_cm_net ? srpt_rdma_cm_net->ns.inum : 0;
 	mutex_unlock(&srpt_rdma_cm_mutex);
 	return ino;
 }

@@ -394,8 +394,24 @@ ssize_t srpt_nacl_info(struct srpt_tpg *tpg, struct se_node_acl *nacl,
 	return in.len;
 }
 
+static const struct {
+	const char *name;
+	atomic_t *knob;
+} srpt_inject_knobs[] = {
+	{ "inject_sq_full",		&srpt_inject_sq_full },
+	{ "inject_rw_eagain",		&srpt_inject_rw_eagain },
+	{ "inject_alloc_fail",		&srpt_inject_alloc_fail },
+	{ "inject_post_fail",		&srpt_inject_post_fail },
+	{ "inject_login_fail",		&srpt_inject_login_fail },
+	{ "inject_put_delay",		&srpt_inject_put_delay },
+	{ "inject_logout_delay",	&srpt_inject_logout_delay },
+	{ "inject_reject_delay",	&srpt_inject_reject_delay },
+};
+
 void srpt_stats_init(void)
 {
+	int i;
+
 	srpt_debugfs_dir = debugfs_create_dir("ib_srpt", NULL);
 	debugfs_create_file("objects", 0444, srpt_debugfs_dir, NULL,
 			    &srpt_objects_fops);
@@ -406,22 +422,10 @@ void srpt_stats_init(void)
 	debugfs_create_file("channels", 0444, srpt_debugfs_dir, NULL,
 			    &srpt_channels_fops);
 	/* Fault injection for tests: see srpt_io.c. */
-	debugfs_create_atomic_t("inject_sq_full", 0600, srpt_debugfs_dir,
-				&srpt_inject_sq_full);
-	debugfs_create_atomic_t("inject_rw_eagain", 0600, srpt_debugfs_dir,
-				&srpt_inject_rw_eagain);
-	debugfs_create_atomic_t("inject_alloc_fail", 0600, srpt_debugfs_dir,
-				&srpt_inject_alloc_fail);
-	debugfs_create_atomic_t("inject_post_fail", 0600, srpt_debugfs_dir,
-				&srpt_inject_post_fail);
-	debugfs_create_atomic_t("inject_login_fail", 0600, srpt_debugfs_dir,
-				&srpt_inject_login_fail);
-	debugfs_create_atomic_t("inject_put_delay", 0600, srpt_debugfs_dir,
-				&srpt_inject_put_delay);
-	debugfs_create_atomic_t("inject_logout_delay", 0600, srpt_debugfs_dir,
-				&srpt_inject_logout_delay);
-	debugfs_create_atomic_t("inject_reject_delay", 0600, srpt_debugfs_dir,
-				&srpt_inject_reject_delay);
+	for (i = 0; i < ARRAY_SIZE(srpt_inject_knobs); i++)
+		debugfs_create_atomic_t(srpt_inject_knobs[i].name, 0600,
+					srpt_debugfs_dir,
+					srpt_inject_knobs[i].knob);
 }
 
 void srpt_stats_exit(void)
