@@ -20,6 +20,27 @@ installed_ko() {
 }
 INTREE_RE='/kernel/drivers/infiniband/ulp/srpt/ib_srpt\.ko(\.xz|\.zst|\.gz)?'
 
+# need_dkms LABEL: the dkms command exists, else a failing TAP line under
+# LABEL (the case then finishes).
+need_dkms() {
+	command -v dkms >/dev/null && return 0
+	not_ok "$1: the dkms command is missing (tests/install-deps.sh installs the Debian package dkms)"
+	return 1
+}
+# dkms_installed: two TAP lines: dkms status says ib_srpt WANT_V is installed
+# for KVER, and modinfo -n finds the DKMS build (DKMS_KO, or what kbuild
+# compressed it to; DKMS_KO is set to that).  Sets DKMS_STATUS.
+dkms_installed() {
+	local path
+	DKMS_STATUS=$(dkms status -m ib_srpt 2>/dev/null)
+	log "dkms status: $DKMS_STATUS"
+	[[ $DKMS_STATUS == *"ib_srpt/$WANT_V, $KVER, "*": installed"* ]]
+	tap $? "dkms status: ${DKMS_STATUS:+${DKMS_STATUS//$'\n'/; }}${DKMS_STATUS:-nothing}"
+	path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
+	DKMS_KO=$(installed_ko "$DKMS_KO")
+	[ "$path" = "$DKMS_KO" ]
+	tap $? "modinfo -n ib_srpt is $path"
+}
 # srpt_unload: log out, remove the srpt tree, rmmod ib_srpt (bounded).
 srpt_unload() {
 	srp_logout_all

@@ -28,10 +28,7 @@ if [ "$MODE" = intree ]; then
 	ok "dkms: not applicable to the in-tree module # SKIP"
 	finish
 fi
-if ! command -v dkms >/dev/null; then
-	not_ok "dkms: the dkms command is missing (tests/install-deps.sh installs the Debian package dkms)"
-	finish
-fi
+need_dkms dkms || finish
 
 
 mark dkms
@@ -48,16 +45,9 @@ st=$?
 since "$t0"
 tap "$st" "scripts/install.sh dkms-install: dkms add, build, install (status $st)"
 diag "dkms-install (build in the guest) took ${SECS}s"
-status=$(dkms status -m ib_srpt 2>/dev/null)
-log "dkms status: $status"
-[[ $status == *"ib_srpt/$WANT_V, $KVER, "*": installed"* ]]
-tap $? "dkms status: ${status:-nothing}"
+dkms_installed
 [ -r "/usr/src/ib_srpt-$WANT_V/dkms.conf" ]
 tap $? "sources in /usr/src/ib_srpt-$WANT_V"
-path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-DKMS_KO=$(installed_ko "$DKMS_KO")
-[ "$path" = "$DKMS_KO" ]
-tap $? "modinfo -n ib_srpt is $path"
 
 modprobe_by_name
 loaded_is_ours

@@ -70,10 +70,7 @@ for p in "${PKGS[@]}"; do
 		finish
 	fi
 done
-if ! command -v dkms >/dev/null; then
-	not_ok "deb: the dkms command is missing (tests/install-deps.sh installs the Debian package dkms)"
-	finish
-fi
+need_dkms deb || finish
 
 mark deb
 WANT_V=$(modinfo -F version "$MODULE_SRC")
@@ -101,17 +98,10 @@ for p in "${PKGS[@]}"; do
 done
 [ -z "$inst" ]
 tap $? "dpkg: ${PKGS[*]} installed${inst:+ (not:$inst)}"
-status=$(dkms status -m ib_srpt 2>/dev/null)
-log "dkms status: $status"
-[[ $status == *"ib_srpt/$WANT_V, $KVER, "*": installed"* ]]
-tap $? "dkms status: ${status//$'\n'/; }"
+dkms_installed
 [ "$(dpkg-query -S "$SRC_DIR/dkms.conf" 2>/dev/null)" = "ib-srpt-dkms: $SRC_DIR/dkms.conf" ] &&
 	[ -r "$SRC_DIR/ib_srpt.c" ]
 tap $? "the sources in $SRC_DIR belong to ib-srpt-dkms"
-path=$(modinfo -k "$KVER" -n ib_srpt 2>&1)
-DKMS_KO=$(installed_ko "$DKMS_KO")
-[ "$path" = "$DKMS_KO" ]
-tap $? "modinfo -n ib_srpt is $path"
 # make dkms-install / dkms-uninstall must not take the package's files away.
 KVER=$KVER "$INSTALL" dkms-uninstall >"$W/inst33.log" 2>&1
 st1=$?
@@ -119,7 +109,7 @@ KVER=$KVER "$INSTALL" dkms-install >>"$W/inst33.log" 2>&1
 st2=$?
 cat "$W/inst33.log" >&2
 [ "$st1" != 0 ] && [ "$st2" != 0 ] && [ "$(grep -c 'Debian package ib-srpt-dkms' "$W/inst33.log")" = 2 ] &&
-	[ "$(dkms status -m ib_srpt 2>/dev/null)" = "$status" ] && [ -r "$SRC_DIR/ib_srpt.c" ] && exists "$DKMS_KO"
+	[ "$(dkms status -m ib_srpt 2>/dev/null)" = "$DKMS_STATUS" ] && [ -r "$SRC_DIR/ib_srpt.c" ] && exists "$DKMS_KO"
 tap $? "scripts/install.sh dkms-uninstall and dkms-install refuse to touch the package's ib_srpt (status $st1, $st2)"
 
 modprobe_by_name
