@@ -12,15 +12,18 @@
 # its QP on siw, a SKIP) and data written with every transfer size up to
 # 1 MiB reads back.  iWARP needs a registered memory
 # region as the sink of every RDMA READ (rdma_rw's MR path; rxe never
-# takes it), which is what this exercises.  Known gap (2026-12-01, debug
-# kernel): both siw devices are in one namespace, so the target's address
-# is local and the RDMA/CM resolves it over lo ("address not resolved");
-# the target side needs a namespace of its own, as in case 29.
+# takes it), which is what this exercises.  The target's end (vethw0,
+# siw_t and the RDMA/CM listener) is in a namespace of its own, srptw:
+# with both ends in one namespace the target's address would be local and
+# the RDMA/CM would resolve it over lo, where there is no siw device.
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
 
 W_TGT=203.0.113.1 W_INI=203.0.113.2
+PORTF=$SRPT/discovery_auth/rdma_cm_port
+# nsenter --net, not "ip netns exec" (which mounts a new /sys): see case 29.
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 srp_logout_all
 ensure_target || { not_ok "iwarp: target setup"; finish; }
 if ! modprobe siw 2>/dev/null; then
@@ -28,12 +31,17 @@ if ! modprobe siw 2>/dev/null; then
 	finish
 fi
 mark iwarp
-ip link add vethw0 mtu 9000 type veth peer name vethw1 mtu 9000 &&
-	ip addr add "$W_TGT/24" dev vethw0 && ip addr add "$W_INI/24" dev vethw1 &&
-	ip link set vethw0 up && ip link set vethw1 up &&
-	rdma link add siw_t type siw netdev vethw0 && rdma link add siw_i type siw netdev vethw1 &&
+ip netns add srptw &&
+	ip link add vethw0 mtu 9000 type veth peer name vethw1 mtu 9000 &&
+	ip link set vethw0 netns srptw &&
+	in_ns srptw ip addr add "$W_TGT/24" dev vethw0 && ip addr add "$W_INI/24" dev vethw1 &&
+	in_ns srptw ip link set vethw0 up && in_ns srptw ip link set lo up &&
+	ip link set vethw1 up &&
+	in_ns srptw rdma link add siw_t type siw netdev vethw0 &&
+	rdma link add siw_i type siw netdev vethw1 &&
+	in_ns srptw sh -c "echo $RDMA_CM_PORT >$PORTF" &&
 	wait_until $((30 * TIME_SCALE)) exists /sys/class/infiniband_srp/srp-siw_i-1/add_target
-tap $? "iwarp: siw_t on vethw0 ($W_TGT), siw_i on vethw1 ($W_INI), ib_srp on siw_i"
+tap $? "iwarp: siw_t on vethw0 ($W_TGT, namespace srptw, with the RDMA/CM listener), siw_i on vethw1 ($W_INI), ib_srp on siw_i"
 read -r gi </sys/class/infiniband/siw_i/ports/1/gids/0
 gi=${gi//:/}
 port_make siw_t "$gi" "$(echo "$CFS"/core/iblock_*/nb)"
@@ -77,8 +85,11 @@ srp_logout_all
 SRP_ADD=$SRP_ADD_INIT
 port_remove "$PM_TPG"
 tap $? "iwarp: the siw port's configuration removed"
-rdma link delete siw_i; rdma link delete siw_t
-ip link del vethw0
+echo "$RDMA_CM_PORT" >"$PORTF"
+rdma link delete siw_i 2>/dev/null
+in_ns srptw rdma link delete siw_t 2>/dev/null
+ip link del vethw1 2>/dev/null
+ip netns del srptw
 dmesg_clean iwarp iwarp
 finish
 }
