@@ -32,7 +32,7 @@ MODULE_PARM_DESC(srp_max_req_size,
 int srpt_srq_size = SRPT_DEF_SRQ_SIZE;
 module_param(srpt_srq_size, int, 0444);
 MODULE_PARM_DESC(srpt_srq_size,
-		 "Shared receive queue (SRQ) size, used by TPGs with use_srq=1.");
+		 "Shared receive queue (SRQ) size, used by TPGs with use_srq=1 (a device's buffers, split over one SRQ per completion vector).");
 
 u16 rdma_cm_port;
 module_param(rdma_cm_port, ushort, 0444);
@@ -232,6 +232,10 @@ static int srpt_add_one(struct ib_device *ib_dev)
 	kref_init(&sdev->refcnt);
 	sdev->ib_dev = ib_dev;
 	sdev->port_cnt = rdma_end_port(ib_dev);
+	sdev->srq_cnt = srpt_srq_layout(max(ib_dev->num_comp_vectors, 1),
+					ib_dev->attrs.max_srq,
+					ib_dev->attrs.max_srq_wr,
+					srpt_srq_size, &sdev->srq_size);
 
 	sdev->pd = ib_alloc_pd(ib_dev, 0);
 	if (IS_ERR(sdev->pd)) {

@@ -33,7 +33,7 @@
  *			is dropped.
  * srpt_dev_mutex	srpt_dev_list, srpt_port_id_list, port_id <-> sport
  *			attachment, tpg lists, tpg enable state and the TPG
- *			attributes, a device's SRQ (srpt_srq_get/put).  Held
+ *			attributes, a device's SRQs (srpt_srq_get/put).  Held
  *			across a whole login (TPG choice, session setup,
  *			channel limits, adding the channel to its nexus) so
  *			that disabling or dropping a TPG cannot miss a channel,
@@ -242,15 +242,17 @@ struct srpt_port;
 struct srpt_recv_ioctx;
 
 /**
- * struct srpt_srq - the shared receive queue of a device (use_srq=1)
+ * struct srpt_srq - a shared receive queue of a device (use_srq=1)
  * @srq:	verbs SRQ
- * @size:	receive buffers (srpt_srq_size, at most the device's limit)
+ * @idx:	its slot in srpt_device.srq (the completion vectors it serves)
+ * @size:	receive buffers (srpt_device.srq_size)
  * @buf_size:	bytes per buffer (srp_max_req_size)
  * @ring:	the buffers
  * @users:	channels using it; freed with the last (srpt_dev_mutex)
  */
 struct srpt_srq {
 	struct ib_srq *srq;
+	u32 idx;
 	u32 size;
 	u32 buf_size;
 	struct srpt_recv_ioctx **ring;
@@ -356,7 +358,10 @@ struct srpt_port {
  * @entry:	in srpt_dev_list
  * @removing:	no new channels; set under every port mutex
  * @next_vector: completion vector for the next channel (round robin)
- * @srq:	shared receive queue while a use_srq channel exists, or NULL
+ * @srq:	shared receive queues, one per completion vector (vector
+ *		modulo @srq_cnt), each while a use_srq channel on it exists
+ * @srq_cnt:	how many (srpt_srq_layout(): at most SRPT_MAX_SRQS)
+ * @srq_size:	receive buffers of each (srpt_srq_size split over them)
  * @port_cnt:	number of entries in @port
  * @port:	the ports
  */
@@ -369,7 +374,9 @@ struct srpt_device {
 	struct list_head entry;
 	bool removing;
 	atomic_t next_vector;
-	struct srpt_srq *srq;
+	struct srpt_srq *srq[SRPT_MAX_SRQS];
+	u32 srq_cnt;
+	u32 srq_size;
 	u32 port_cnt;
 	struct srpt_port port[];
 };
@@ -576,7 +583,9 @@ struct srpt_send_ioctx {
  * @login_time:		wall-clock time of the login (seconds)
  * @cq:			completion queue (from the CQ pool)
  * @cq_size:		its size
- * @srq:		shared receive queue used instead of @recv_ring, or NULL
+ * @comp_vector:	completion vector of @cq (round robin over the device's)
+ * @srq:		shared receive queue used instead of @recv_ring, or NULL:
+ *			the one of @comp_vector
  * @softirq:		the CQ is polled in softirq (TPG attribute poll_mode)
  * @last_wqe:		completed by IB_EVENT_QP_LAST_WQE_REACHED (SRQ)
  * @lock:		protects @state, @wait_list, @wait_busy, @wait_kick,
@@ -656,6 +665,7 @@ struct srpt_rdma_ch {
 	time64_t login_time;
 	struct ib_cq *cq;
 	u32 cq_size;
+	int comp_vector;
 	struct srpt_srq *srq;
 	bool softirq;
 	struct completion last_wqe;
@@ -750,8 +760,8 @@ void srpt_ch_established(struct srpt_rdma_ch *ch);
 int srpt_alloc_ch_rings(struct srpt_rdma_ch *ch);
 void srpt_free_ch_rings(struct srpt_rdma_ch *ch);
 int srpt_post_t_logout(struct srpt_rdma_ch *ch);
-struct srpt_srq *srpt_srq_get(struct srpt_device *sdev);
-void srpt_srq_put(struct srpt_device *sdev);
+struct srpt_srq *srpt_srq_get(struct srpt_device *sdev, int vector);
+void srpt_srq_put(struct srpt_device *sdev, struct srpt_srq *srq);
 void srpt_srq_repost(struct srpt_srq *srq, struct srpt_recv_ioctx *r);
 int srpt_post_recv(struct srpt_rdma_ch *ch, struct srpt_recv_ioctx *ioctx);
 void srpt_process_wait_list(struct srpt_rdma_ch *ch);

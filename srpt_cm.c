@@ -385,7 +385,7 @@ static void srpt_release_channel_work(struct work_struct *w)
 	srpt_destroy_ch_ib(ch);
 	if (ch->srq) {
 		mutex_lock(&srpt_dev_mutex);
-		srpt_srq_put(sdev);
+		srpt_srq_put(sdev, ch->srq);
 		mutex_unlock(&srpt_dev_mutex);
 	}
 	srpt_sdev_put(sdev);	/* not the last one: remove_one waits for us */
@@ -567,20 +567,16 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
 static int srpt_create_ch_ib(struct srpt_rdma_ch *ch)
 {
 	struct ib_device *dev = ch->sdev->ib_dev;
-	int vector;
 	u32 i;
 	int ret;
 
 	ret = srpt_alloc_ch_rings(ch);
 	if (ret)
 		return ret;
-	/* Spread channels, including those of one nexus, over the vectors. */
-	vector = (atomic_inc_return(&ch->sdev->next_vector) & INT_MAX) %
-		 max(dev->num_comp_vectors, 1);
 retry:
 	/* Receives + drain, sends, RDMA READ chains, drain. */
 	ch->cq_size = ch->rq_size + 1 + ch->sq_size + 1;
-	ch->cq = ib_cq_pool_get(dev, ch->cq_size, vector, ch->softirq ?
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size, ch->comp_vector, ch->softirq ?
 				IB_POLL_SOFTIRQ : IB_POLL_WORKQUEUE);
 	if (IS_ERR(ch->cq)) {
 		ret = PTR_ERR(ch->cq);
@@ -919,8 +915,11 @@ static int srpt_ch_set_limits(struct srpt_rdma_ch *ch)
 	const struct srpt_tpg_attrib *a = &ch->tpg->attrib;
 
 	lockdep_assert_held(&srpt_dev_mutex);
+	/* Spread channels, including those of one nexus, over the vectors. */
+	ch->comp_vector = (atomic_inc_return(&ch->sdev->next_vector) & INT_MAX) %
+			  max(ch->sdev->ib_dev->num_comp_vectors, 1);
 	if (a->use_srq) {
-		ch->srq = srpt_srq_get(ch->sdev);
+		ch->srq = srpt_srq_get(ch->sdev, ch->comp_vector);
 		if (!ch->srq)
 			return -ENOMEM;
 		/* SRQ buffers are not laid out for immediate data. */
@@ -1031,7 +1030,7 @@ destroy_ib:
 	srpt_unwind_qp(ch);
 put_srq:
 	if (ch->srq)
-		srpt_srq_put(ch->sdev);
+		srpt_srq_put(ch->sdev, ch->srq);
 detach:
 	srpt_ch_detach_session(ch);
 unlock:

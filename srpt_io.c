@@ -490,7 +490,7 @@ static void srpt_srq_free(struct srpt_device *sdev, struct srpt_srq *srq)
 	kfree(srq);
 }
 
-static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
+static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev, u32 idx)
 {
 	struct ib_srq_init_attr attr = {
 		.srq_type = IB_SRQT_BASIC,
@@ -502,7 +502,8 @@ static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
 	srq = kzalloc_obj(*srq, GFP_KERNEL);
 	if (!srq)
 		return NULL;
-	srq->size = min_t(u32, srpt_srq_size, sdev->ib_dev->attrs.max_srq_wr);
+	srq->idx = idx;
+	srq->size = sdev->srq_size;
 	srq->buf_size = srp_max_req_size;
 	attr.attr.max_wr = srq->size;
 	srq->srq = ib_create_srq(sdev->pd, &attr);
@@ -524,8 +525,8 @@ static struct srpt_srq *srpt_srq_create(struct srpt_device *sdev)
 				       srq->ring[i], srq->buf_size))
 			goto fail;
 	}
-	pr_info("%s: shared receive queue of %u entries\n",
-		dev_name(&sdev->ib_dev->dev), srq->size);
+	pr_info("%s: shared receive queue %u of %u: %u entries\n",
+		dev_name(&sdev->ib_dev->dev), idx, sdev->srq_cnt, srq->size);
 	return srq;
 
 fail:
@@ -534,31 +535,40 @@ fail:
 }
 
 /**
- * srpt_srq_get() - the device's SRQ, created on first use
+ * srpt_srq_get() - the SRQ of a completion vector, created on first use
  * @sdev: device
+ * @vector: the channel's completion vector
  *
+ * Channels on vector v share SRQ v % srq_cnt (nvmet-rdma's layout), so
+ * channels that complete on different CPUs take different SRQ locks.
  * Caller holds srpt_dev_mutex.
  *
  * Return: the SRQ with one more user, or NULL if it cannot be created.
  */
-struct srpt_srq *srpt_srq_get(struct srpt_device *sdev)
+struct srpt_srq *srpt_srq_get(struct srpt_device *sdev, int vector)
 {
+	u32 idx = (u32)vector % sdev->srq_cnt;
+	struct srpt_srq *srq;
+
 	lockdep_assert_held(&srpt_dev_mutex);
-	if (!sdev->srq)
-		sdev->srq = srpt_srq_create(sdev);
-	if (sdev->srq)
-		sdev->srq->users++;
-	return sdev->srq;
+	srq = sdev->srq[idx];
+	if (!srq)
+		srq = srpt_srq_create(sdev, idx);
+	if (!srq)
+		return NULL;
+	sdev->srq[idx] = srq;
+	srq->users++;
+	return srq;
 }
 
 /* Caller holds srpt_dev_mutex; the last user's QP is destroyed already. */
-void srpt_srq_put(struct srpt_device *sdev)
+void srpt_srq_put(struct srpt_device *sdev, struct srpt_srq *srq)
 {
 	lockdep_assert_held(&srpt_dev_mutex);
-	if (--sdev->srq->users)
+	if (--srq->users)
 		return;
-	srpt_srq_free(sdev, sdev->srq);
-	sdev->srq = NULL;
+	sdev->srq[srq->idx] = NULL;
+	srpt_srq_free(sdev, srq);
 }
 
 /*

@@ -814,3 +814,22 @@ size_t srpt_dm_respond(const void *req, size_t len, void *rsp, size_t size,
 	srpt_put_be16(r + 4, status);
 	return SRPT_MAD_LEN;
 }
+
+u32 srpt_srq_layout(u32 nvec, u32 max_srq, u32 max_srq_wr, u32 total,
+		    u32 *size)
+{
+	u32 cnt = nvec;
+
+	if (cnt > max_srq)
+		cnt = max_srq;
+	if (cnt > SRPT_MAX_SRQS)
+		cnt = SRPT_MAX_SRQS;
+	if (cnt > total / SRPT_SRQ_MIN_SHARE)
+		cnt = total / SRPT_SRQ_MIN_SHARE;
+	if (!cnt)
+		cnt = 1;
+	*size = total / cnt;
+	if (*size > max_srq_wr)
+		*size = max_srq_wr;
+	return cnt;
+}

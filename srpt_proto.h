@@ -282,6 +282,25 @@ size_t srpt_build_login_rsp(void *buf, size_t size, u64 tag,
 /* Build SRP_LOGIN_REJ; returns SRPT_LOGIN_REJ_LEN, 0 if @size too small. */
 size_t srpt_build_login_rej(void *buf, size_t size, u64 tag, u32 reason);
 
+/* ---------------------------- receive queues ----------------------------- */
+
+enum {
+	SRPT_MAX_SRQS		= 16,	/* SRQs of one device (use_srq=1) */
+	SRPT_SRQ_MIN_SHARE	= 256,	/* fewest buffers per SRQ when split */
+};
+
+/*
+ * How a device's srpt_srq_size receive buffers (@total) are laid out when
+ * use_srq=1: one SRQ per completion vector, as nvmet-rdma does, so that
+ * channels on different vectors do not share one SRQ's lock and ring.
+ * At most SRPT_MAX_SRQS and @max_srq SRQs; fewer SRQs rather than ones
+ * below SRPT_SRQ_MIN_SHARE buffers; each gets an equal share of @total
+ * (the device's memory stays what one SRQ of @total costs), at most
+ * @max_srq_wr.  Returns the number of SRQs (at least 1) and sets *@size.
+ */
+u32 srpt_srq_layout(u32 nvec, u32 max_srq, u32 max_srq_wr, u32 total,
+		    u32 *size);
+
 /* --------------------------- information units --------------------------- */
 
 /* Opcode of a received IU, or -EINVAL if @len == 0. */

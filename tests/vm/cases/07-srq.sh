@@ -26,7 +26,7 @@ tap $? "use_srq=1 accepted"
 mark srq
 login_ok 2
 tap $? "login with use_srq=1"
-kmsg_since srq | grep -q "shared receive queue of"
+kmsg_since srq | grep -Eq "shared receive queue [0-9]+ of [0-9]+: [0-9]+ entries"
 tap $? "the target created the device's SRQ"
 ! kmsg_since srq | grep -q "ib_srp: using immediate data"
 tap $? "no immediate data granted under SRQ"
