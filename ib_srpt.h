@@ -431,7 +431,8 @@ enum srpt_cmd_state {
  * @cqe:	completion entry (srpt_recv_done)
  * @mem:	the allocation: @lead bytes, then @buf
  * @lead:	bytes in front of @buf (ch->recv_lead; 0 for SRQ buffers)
- * @pages:	@mem is alloc_pages_exact() memory, else kmalloc()
+ * @pages:	@mem is alloc_pages_exact() memory (immediate data, or more
+ *		than a page), else kmalloc()
  * @buf:	buffer of ch->recv_buf_size bytes, where the IU is received
  * @dma:	its DMA address
  * @byte_len:	bytes received (valid while parked on the wait list)
@@ -511,8 +512,9 @@ enum srpt_rsp_kind {
  * @work:	finishes an RDMA READ completion in process context (softirq
  *		polling)
  * @wc_status:	status of that completion
- * @page:	preallocated data page: single-descriptor and immediate-data
- *		transfers up to PAGE_SIZE need no allocation
+ * @page:	the context's data page, taken on first use and kept:
+ *		single-descriptor and immediate-data transfers up to
+ *		PAGE_SIZE need no allocation after that
  * @page_sg:	one-entry scatterlist over @page
  * @rsp_entry:	on ch->rsp_wait while the response waits for send queue
  *		slots

@@ -291,6 +291,12 @@ static struct srpt_recv_ioctx *srpt_alloc_recv_ioctx(struct ib_device *dev,
 	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r)
 		return NULL;
+	/*
+	 * Above a page, kmalloc() rounds up to a power of two: ib_srp's
+	 * 8276-byte IUs would take 16 KiB each, exact pages take 12.
+	 */
+	if (lead + size > PAGE_SIZE)
+		pages = true;
 	r->lead = lead;
 	r->pages = pages;
 	if (pages)
@@ -340,8 +346,6 @@ static struct srpt_send_ioctx *srpt_alloc_send_ioctx(struct srpt_rdma_ch *ch)
 		if (!s->imm_sg)
 			goto unmap;
 	}
-	/* Best effort: without it, small transfers allocate like large ones. */
-	s->page = alloc_page(GFP_KERNEL);
 	s->ch = ch;
 	s->cqe.done = srpt_send_done;
 	s->rdma_cqe.done = srpt_rdma_read_done;
@@ -707,13 +711,20 @@ static enum dma_data_direction srpt_rdma_dir(enum srpt_data_dir dir)
 }
 
 /*
- * The preallocated page serves a transfer of at most PAGE_SIZE that is the
- * command's only buffer (one descriptor, or immediate data).
+ * The context's own page serves a transfer of at most PAGE_SIZE that is the
+ * command's only buffer (one descriptor, or immediate data).  It is taken
+ * on the first such transfer and kept with the context, so an idle channel
+ * costs no data pages and a busy one those of the tags it uses; if it
+ * cannot be had without waiting, the transfer allocates as a large one does.
  */
 static bool srpt_use_page(struct srpt_send_ioctx *s, u32 len,
 			  struct scatterlist **sg, unsigned int *nents)
 {
-	if (!s->page || len > PAGE_SIZE || s->page_sg.length)
+	if (len > PAGE_SIZE || s->page_sg.length)
+		return false;
+	if (!s->page)
+		s->page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+	if (!s->page)
 		return false;
 	sg_init_table(&s->page_sg, 1);
 	sg_set_page(&s->page_sg, s->page, len, 0);
