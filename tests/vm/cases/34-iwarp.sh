@@ -16,6 +16,8 @@
 # siw_t and the RDMA/CM listener) is in a namespace of its own, srptw:
 # with both ends in one namespace the target's address would be local and
 # the RDMA/CM would resolve it over lo, where there is no siw device.
+# With use_srq=1, an srpi load over two channels: siw's completion vectors
+# are the CPUs, so the two channels get an SRQ each (one per vector).
 {
 # shellcheck source=../lib.sh
 . "$VMDIR/lib.sh"
@@ -58,6 +60,28 @@ log "srpi over siw: $out"
 [[ $out == "login rsp"* ]] && [[ $out == *"rsp tag=1 status=0x00"* ]] &&
 	[[ $out == *"rsp tag=2 status=0x00"* ]] && [[ $out == *"cmp ok len=1048576"* ]]
 tap $? "iwarp: srpi over siw_i writes 1 MiB (RDMA READ by the target into registered memory) and reads it back: $(echo "$out" | tr '\n' ';')"
+# use_srq=1 over siw, whose completion vectors are the CPUs: two channels
+# of one nexus land on two vectors and so on two SRQs (one per vector).
+mark iwarp-srq
+echo 1 >"$PM_TPG/attrib/use_srq"
+out=$(timeout -k 5 $((120 * TIME_SCALE)) "$SRPI" load -t $((10000 * TIME_SCALE)) \
+	-d "$W_TGT:$RDMA_CM_PORT" -s "$W_INI" --channels 2 --qd 8 --rw randrw --time 3 2>&1)
+log "srpi load over siw, use_srq=1: $out"
+srqs=$(kmsg_since iwarp-srq | sed -n 's/.*siw_t: shared receive queue \([0-9]*\) of \([0-9]*\): .*/\1 \2/p' | sort -u | tr '\n' ' ')
+log "SRQs made: $srqs"
+nsrq=${srqs#* }
+nsrq=${nsrq%% *}
+if [[ $out == *"load channels=2"*"errors=0 "* ]] && [ -n "$nsrq" ]; then
+	if [ "$nsrq" -ge 2 ]; then
+		[[ $srqs == *"0 $nsrq "*"1 $nsrq "* ]]
+		tap $? "iwarp: use_srq=1, two channels, no error, on two of siw_t's $nsrq SRQs (one per completion vector): $srqs"
+	else
+		ok "iwarp: use_srq=1, two channels, no error, one SRQ (siw_t has one completion vector here)"
+	fi
+else
+	not_ok "iwarp: use_srq=1 load over two channels: $(echo "$out" | tail -n 2 | tr '\n' ';') SRQs: $srqs"
+fi
+echo 0 >"$PM_TPG/attrib/use_srq"
 SRP_ADD_INIT=$SRP_ADD
 SRP_ADD=/sys/class/infiniband_srp/srp-siw_i-1/add_target
 mark iwarp-srp
