@@ -133,6 +133,7 @@ enum {
 	SRPT_MAX_DATA_LEN	= 64 << 20,	/* largest transfer per command */
 	SRPT_MAX_EXT_TABLE_LEN	= 4096 * SRPT_DIRECT_DESC_LEN,	/* external table */
 	SRPT_RDMA_DEPTH		= 4,	/* responder resources / initiator depth */
+	SRPT_MAX_SEND_SGE	= 16,	/* SGEs per send WR (RDMA WRITE/READ) */
 	SRPT_DRAIN_TIMEOUT_MS	= 10000,	/* SRP_I_LOGOUT drain bound */
 	SRPT_T_LOGOUT_TIMEOUT_MS = 2000,	/* SRP_T_LOGOUT send bound */
 	SRPT_RTU_TIMEOUT_MS	= 2000,	/* wait for a late RTU before closing */

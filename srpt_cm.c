@@ -528,9 +528,17 @@ static int srpt_create_qp(struct srpt_rdma_ch *ch)
 	};
 	int ret;
 
-	init.cap.max_send_wr = ch->sq_size / 2;
+	/*
+	 * sq_size send WRs in all, less one: rdma_rw adds a WR per RDMA
+	 * context to max_send_wr, and HCAs round a queue up to a power of two
+	 * (Soft-RoCE after adding its own slot), so sq_size itself would
+	 * double the queue's memory.  16 SGEs per WR (64 KiB of pages per
+	 * RDMA WR): each WQE's size follows from it.
+	 */
+	init.cap.max_send_wr = ch->sq_size / 2 - 1;
 	init.cap.max_rdma_ctxs = ch->sq_size / 2;
-	init.cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge, 32);
+	init.cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge,
+				      SRPT_MAX_SEND_SGE);
 	if (ch->srq) {
 		init.srq = ch->srq->srq;
 	} else {
