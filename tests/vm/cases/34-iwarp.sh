@@ -16,6 +16,15 @@
 # siw_t and the RDMA/CM listener) is in a namespace of its own, srptw:
 # with both ends in one namespace the target's address would be local and
 # the RDMA/CM would resolve it over lo, where there is no siw device.
+# Order matters, the RDMA/CM's and siw's: a listener is extended to every
+# device added later, and siw makes its TCP listening socket in the
+# namespace of whoever adds the device.  So the listener moves to srptw
+# before siw_t is added there (else the initial namespace's listener would
+# take 203.0.113.1:5555 in srptw first, and srptw's own listen would fail
+# with EADDRINUSE), and the siw devices go before it moves back (else the
+# initial namespace's listen would have to bind siw_t's address, which is
+# not there).  siw also counts registered memory against RLIMIT_MEMLOCK,
+# even for root: srpi runs with it lifted.
 # With use_srq=1, an srpi load over two channels: siw's completion vectors
 # are the CPUs, so the two channels get an SRQ each (one per vector).
 {
@@ -33,15 +42,16 @@ if ! modprobe siw 2>/dev/null; then
 	finish
 fi
 mark iwarp
+ulimit -l unlimited
 ip netns add srptw &&
 	ip link add vethw0 mtu 9000 type veth peer name vethw1 mtu 9000 &&
 	ip link set vethw0 netns srptw &&
 	in_ns srptw ip addr add "$W_TGT/24" dev vethw0 && ip addr add "$W_INI/24" dev vethw1 &&
 	in_ns srptw ip link set vethw0 up && in_ns srptw ip link set lo up &&
 	ip link set vethw1 up &&
+	in_ns srptw sh -c "echo $RDMA_CM_PORT >$PORTF" &&
 	in_ns srptw rdma link add siw_t type siw netdev vethw0 &&
 	rdma link add siw_i type siw netdev vethw1 &&
-	in_ns srptw sh -c "echo $RDMA_CM_PORT >$PORTF" &&
 	wait_until $((30 * TIME_SCALE)) exists /sys/class/infiniband_srp/srp-siw_i-1/add_target
 tap $? "iwarp: siw_t on vethw0 ($W_TGT, namespace srptw, with the RDMA/CM listener), siw_i on vethw1 ($W_INI), ib_srp on siw_i"
 read -r gi </sys/class/infiniband/siw_i/ports/1/gids/0
@@ -109,9 +119,9 @@ srp_logout_all
 SRP_ADD=$SRP_ADD_INIT
 port_remove "$PM_TPG"
 tap $? "iwarp: the siw port's configuration removed"
-echo "$RDMA_CM_PORT" >"$PORTF"
 rdma link delete siw_i 2>/dev/null
 in_ns srptw rdma link delete siw_t 2>/dev/null
+echo "$RDMA_CM_PORT" >"$PORTF"
 ip link del vethw1 2>/dev/null
 ip netns del srptw
 dmesg_clean iwarp iwarp
