@@ -1,29 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Benchmark: our ib_srpt against Debian's in-tree ib_srpt, side by side in
-# ONE emulated guest (project issue #6).
+# Benchmark: our ib_srpt against Debian's in-tree ib_srpt and against the
+# kernel's NVMe-oF target nvmet-rdma, side by side in ONE emulated guest.
 #
 #   tests/bench.sh [--quick] [--keep]
 #
 #   --quick   development run: 1 round, 3 s jobs, a few jobs only
 #   --keep    also keep this run in build/bench/runs/<date-time>/
 #
-# The guest (tests/vm/bench.sh) switches between the two modules (both are
-# named ib_srpt: configfs teardown, logout, rmmod, modprobe or insmod,
-# configfs set-up, login), alternating in-tree, ours, ours, in-tree, ... (ABBA) and
-# runs the same loads against each: fio through the kernel initiator ib_srp
-# (tests/bench/fio.tbl), the userspace initiator tools/srpi (srpi.tbl), and
-# an ftrace measurement of the target's own time per command.  The backstore
-# is one LIO rd_mcp with rd_nullio=1, kept across the switches.
+# The guest (tests/vm/bench.sh) switches between the three targets (both
+# ib_srpt modules are named ib_srpt: configfs teardown, logout, rmmod,
+# modprobe or insmod, configfs set-up, login; nvmet: its configfs and
+# nvme-cli's connect), in the order in-tree, ours, nvmet, nvmet, ours,
+# in-tree, ... (ABC CBA), and runs the same fio jobs against each through
+# the kernel initiators ib_srp and nvme-rdma (tests/bench/fio.tbl), the
+# userspace SRP initiator tools/srpi against the two ib_srpt (srpi.tbl),
+# and an ftrace measurement of each ib_srpt's own time per command.  The
+# backing is two null_blk disks (not memory backed): nullb0 as LIO's one
+# iblock backstore, kept across the switches, nullb1 as nvmet's namespace.
 #
 # The table goes to stdout and to build/bench/results.md.
 #
 # Environment: KVER (guest kernel), BENCH_ROUNDS (default 2), BENCH_RUNTIME
 # (seconds of measured fio time per job, default 8), BENCH_RAMP (default 2),
-# BENCH_JOBS (extended regex on job names, default all), BENCH_SRPI=0 and
-# BENCH_TRACE=0 skip those parts, BENCH_TIMEOUT (whole run, default 2700 s),
-# VM_MEM (MiB, default 4096).
+# BENCH_JOBS (extended regex on job names, default all), BENCH_SRPI=0,
+# BENCH_MEM=0 (memory per channel, with srpi), BENCH_SCALE=0 (scaling with
+# initiators) and BENCH_TRACE=0 skip those parts, BENCH_SCALE_NS (initiator
+# counts, default "1 4 16"), BENCH_MEM_NS (channel counts, default
+# "1 8 32"), BENCH_TIMEOUT (whole run, default 4500 s), VM_MEM (MiB,
+# default 4096).
 {
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,21 +41,26 @@ for arg; do
 	case $arg in
 	--quick) quick=1 ;;
 	--keep) keep=1 ;;
-	-h | --help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,/^$/{/^#/!q;p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
 if [ "$quick" = 1 ]; then
 	: "${BENCH_ROUNDS:=1}" "${BENCH_RUNTIME:=3}" "${BENCH_RAMP:=1}"
 	: "${BENCH_JOBS:=^(randread-4k-qd32-ch2|randwrite-4k-qd1-ch1|read-1m|srpi-randread-4k-qd32-1ch)$}"
+	: "${BENCH_SCALE_NS:=1 4}" "${BENCH_MEM_NS:=1 8}"
 fi
 BENCH_ROUNDS=${BENCH_ROUNDS:-2}
 BENCH_RUNTIME=${BENCH_RUNTIME:-8}
 BENCH_RAMP=${BENCH_RAMP:-2}
 BENCH_JOBS=${BENCH_JOBS:-.}
 BENCH_SRPI=${BENCH_SRPI:-1}
+BENCH_MEM=${BENCH_MEM:-1}
+BENCH_SCALE=${BENCH_SCALE:-1}
+BENCH_SCALE_NS=${BENCH_SCALE_NS:-1 4 16}
+BENCH_MEM_NS=${BENCH_MEM_NS:-1 8 32}
 BENCH_TRACE=${BENCH_TRACE:-1}
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-2700}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-4500}
 die() { echo "bench: $*" >&2; exit 1; }
 [[ $BENCH_RUNTIME =~ ^[0-9]+$ ]] && [ "$BENCH_RUNTIME" -ge 3 ] || die "BENCH_RUNTIME must be an integer >= 3"
 [[ $BENCH_RAMP =~ ^[0-9]+$ ]] || die "BENCH_RAMP must be an integer"
@@ -75,6 +86,10 @@ case $intree in
 /lib/modules/"$KVER"/kernel/*) ;;
 *) die "the in-tree ib_srpt of $KVER is missing or shadowed (modinfo -n ib_srpt: '$intree')" ;;
 esac
+for m in nvmet-rdma nvme-rdma null_blk; do
+	modinfo -k "$KVER" -n "$m" >/dev/null 2>&1 || die "$KVER has no $m module (the nvmet-rdma column needs it)"
+done
+command -v nvme >/dev/null || die "nvme (nvme-cli) missing: tests/install-deps.sh"
 srpi=$top/tools/srpi
 if [ "$BENCH_SRPI" = 1 ] || [ "$BENCH_TRACE" = 1 ]; then
 	if [ ! -x "$srpi" ] || [ "$srpi" -ot "$top/tools/srpi.c" ]; then
@@ -106,7 +121,7 @@ host_load() {	# one line: load average and how many other qemu-system processes 
 }
 
 # --- results directory and run configuration -------------------------------------------
-rm -rf "$results" "$build/console.log"
+rm -rf "$results" "$build/console.log" "$build"/*.png "$build"/*.dat
 mkdir -p "$results/raw" || die "cannot create $results"
 : >"$results/progress"
 cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko" >/dev/null ||
@@ -123,6 +138,10 @@ cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko
 	echo "BENCH_RAMP=$BENCH_RAMP"
 	echo "BENCH_JOBS='$BENCH_JOBS'"
 	echo "BENCH_SRPI=$BENCH_SRPI"
+	echo "BENCH_MEM=$BENCH_MEM"
+	echo "BENCH_SCALE=$BENCH_SCALE"
+	echo "BENCH_SCALE_NS='$BENCH_SCALE_NS'"
+	echo "BENCH_MEM_NS='$BENCH_MEM_NS'"
 	echo "BENCH_TRACE=$BENCH_TRACE"
 } >"$results/run.conf"
 {
@@ -151,7 +170,7 @@ trap vm_cleanup EXIT
 trap 'vm_cleanup; echo "bench: interrupted"; exit 130' INT TERM HUP
 
 echo "# bench: kernel $KVER, ours = $module, in-tree = $intree"
-echo "# bench: $BENCH_ROUNDS rounds, ${BENCH_RUNTIME}s (+${BENCH_RAMP}s ramp) per job, jobs /$BENCH_JOBS/, srpi $BENCH_SRPI, ftrace $BENCH_TRACE; host $(host_load)"
+echo "# bench: $BENCH_ROUNDS rounds, ${BENCH_RUNTIME}s (+${BENCH_RAMP}s ramp) per job, jobs /$BENCH_JOBS/, srpi $BENCH_SRPI, memory $BENCH_MEM ($BENCH_MEM_NS), scaling $BENCH_SCALE ($BENCH_SCALE_NS), ftrace $BENCH_TRACE; host $(host_load)"
 t0=$SECONDS
 vm_start "$build" "$results" "$vm/bench.sh" "$results/progress"
 
@@ -196,10 +215,11 @@ elif [ "$grc" != 0 ]; then
 fi
 
 python3 "$here/bench/report.py" "$results" "$build/results.md" || grc=${grc:-1}
-echo "# bench: total $((SECONDS - t0))s; table in $build/results.md, raw data in $results"
+echo "# bench: total $((SECONDS - t0))s; table in $build/results.md (chart: results.png), raw data in $results"
 if [ "$keep" = 1 ]; then
 	kept=$build/runs/$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$kept" && cp -r "$results/." "$build/results.md" "$build/console.log" "$kept/" &&
+		{ [ ! -e "$build/results.png" ] || cp "$build"/*.png "$build"/*.dat "$kept/"; } &&
 		echo "# bench: kept in $kept"
 fi
 [ "${grc:-1}" = 0 ]

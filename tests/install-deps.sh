@@ -6,7 +6,7 @@ pkgs="build-essential make gcc sparse linux-headers-amd64 linux-image-amd64
 qemu-system-x86 busybox-static kmod cpio zstd xz-utils rdma-core ibverbs-providers
 ibverbs-utils rdmacm-utils srptools fio sg3-utils targetcli-fb python3-rtslib-fb dbus
 libcmocka-dev libibverbs-dev librdmacm-dev iproute2 clang libclang-rt-dev dkms
-mmdebstrap debootstrap tmux python3-docutils"
+mmdebstrap debootstrap tmux python3-docutils nvme-cli gnuplot-nox"
 # upstream blktests' srp group (make blktests, VM case 13-blktests)
 pkgs="$pkgs $(sed 's/#.*//' "$(dirname "$0")/blktests/packages")"
 # the Debian packages (make deb: tests/deb.sh; VM case 33-deb)

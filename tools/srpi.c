@@ -2220,8 +2220,8 @@ static void load_config(void)
 	ld.rand = !strncmp(opt.rw, "rand", 4) || !strcmp(opt.rw, "mix");
 	if (!opt.channels || opt.channels > 64)
 		die("--channels 1..64");
-	if (!opt.qd || opt.qd > 4096)
-		die("--qd 1..4096");
+	if (opt.qd > 4096)
+		die("--qd 0..4096");
 	opt.nr_slots = opt.qd + 8;
 	opt.nr_recv = opt.qd + 8;
 	opt.data_size = (u64)opt.qd * opt.bs + TABLE_AREA;
@@ -2239,7 +2239,7 @@ static int load_login(void)
 	for (k = 0; k < opt.channels; k++) {
 		c = conn_new();
 		c->idx = (int)k;
-		c->lcmds = calloc(opt.qd, sizeof(*c->lcmds));
+		c->lcmds = calloc(opt.qd ? opt.qd : 1, sizeof(*c->lcmds));
 		if (!c->lcmds)
 			die("out of memory");
 		if (conn_login(c, k ? SRPT_MULTICHAN_MULTI :
@@ -2406,7 +2406,8 @@ static void usage(FILE *f)
 "      --poke OFF=HEX       patch bytes of the private data\n"
 "load (srpi load):\n"
 "      --channels N         channels: 1 SINGLE login, then N-1 MULTI (default 1)\n"
-"      --qd N               commands in flight per channel (default 32)\n"
+"      --qd N               commands in flight per channel (default 32;\n"
+"                           0: log in and hold the channels idle)\n"
 "      --bs N               bytes per command (default 4096)\n"
 "      --rw MODE            read|write|randread|randwrite|rw|randrw (default randread)\n"
 "      --mix PCT            reads in percent for rw/randrw (default 50)\n"

@@ -21,6 +21,10 @@
 # interrupts nest on the interrupted task), the idle tasks per CPU.
 #
 # Input variable: cmds (SCSI commands the LU saw while tracing).
+# calls_per_cmd and floor_ns (the smallest median exclusive time of a
+# driver function called 20 times or more) say how much the tracer itself
+# weighs: every traced call costs about floor_ns.
+#
 # Output: "fn NAME calls=N incl_ns=N excl_ns=N ..." lines for the driver,
 # "foreign NAME calls=N incl_ns=N" lines, then one "summary ..." line.
 # Medians come from histograms of BW ns buckets (mawk has no sort).
@@ -97,8 +101,13 @@ function median(h, name, n,    b, acc) {
 }
 END {
 	med = 0
+	ncalls = 0
+	floor = -1
 	for (k in calls) {
 		mx = median(hx, k, calls[k])
+		ncalls += calls[k]
+		if (calls[k] >= 20 && (floor < 0 || mx < floor))
+			floor = mx
 		printf "fn %s calls=%d incl_ns=%.0f excl_ns=%.0f excl_median_ns=%.0f incl_median_ns=%.0f\n", \
 			k, calls[k], incl[k], excl[k], mx, median(hi, k, calls[k])
 		if (cmds > 0)
@@ -119,6 +128,7 @@ END {
 		ri = sprintf("%.0f", incl["srpt_recv_done"] / r)
 		rm = sprintf("%.0f", median(hi, "srpt_recv_done", r))
 	}
-	printf "summary cmds=%d events=%d lost=%d orphans=%d driver_ns=%.0f ns_per_cmd=%s median_ns_per_cmd=%s recv_calls=%d recv_incl_mean_ns=%s recv_incl_median_ns=%s\n", \
-		cmds, ev, lost, orphan, mod_ns, per, pm, r, ri, rm
+	cpc = cmds > 0 ? sprintf("%.2f", ncalls / cmds) : "NA"
+	printf "summary cmds=%d events=%d lost=%d orphans=%d driver_ns=%.0f ns_per_cmd=%s median_ns_per_cmd=%s recv_calls=%d recv_incl_mean_ns=%s recv_incl_median_ns=%s calls_per_cmd=%s floor_ns=%s\n", \
+		cmds, ev, lost, orphan, mod_ns, per, pm, r, ri, rm, cpc, (floor < 0 ? "NA" : sprintf("%.0f", floor))
 }

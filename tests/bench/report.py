@@ -13,11 +13,14 @@ import math
 import os
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 from collections import defaultdict
 
-MODS = ("intree", "ours")
-LABEL = {"intree": "in-tree", "ours": "ours"}
+MODS = ("intree", "ours")           # the two ib_srpt modules (srpi, ftrace)
+FIO_MODS = ("intree", "ours", "nvmet")  # fio: nvmet-rdma as the third column
+LABEL = {"intree": "in-tree", "ours": "ours", "nvmet": "nvmet-rdma"}
 
 
 def kv_file(path):
@@ -113,6 +116,73 @@ def cpu_fields(r, user_hz):
     return busy * 1e6 / user_hz, cmds, win / 1000.0, busy / (busy + idle) if busy + idle else None
 
 
+def draw_chart(chart, png):
+    """IOPS ratios per fio job (ours/in-tree, ours/nvmet) as a PNG, with gnuplot."""
+    if not chart or not shutil.which("gnuplot"):
+        return None
+    os.makedirs(os.path.dirname(png), exist_ok=True)
+    dat = os.path.splitext(png)[0] + ".dat"
+    with open(dat, "w") as f:
+        f.write("job ours/in-tree ours/nvmet-rdma\n")
+        for job, r in chart.items():
+            f.write(f"{job} {r.get('intree', 'NaN')} {r.get('nvmet', 'NaN')}\n")
+    script = f"""
+set terminal pngcairo size 1100,520 font ",10"
+set output "{png}"
+set title "fio IOPS ratio per job (above 1: ours is faster)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -35 scale 0
+set ylabel "IOPS ratio"
+set yrange [0:*]
+set grid ytics
+set key top right
+plot "{dat}" using 2:xtic(1) title columnheader(2), "" using 3 title columnheader(3), 1 with lines lc rgb "black" dt 2 notitle
+"""
+    return png if gnuplot(script) else None
+
+
+def gnuplot(script):
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True, timeout=60,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except (OSError, subprocess.SubprocessError) as e:
+        sys.stderr.write(f"report.py: gnuplot failed: {e}\n")
+        return False
+    return True
+
+
+def draw_scaling(curves, png):
+    """IOPS against initiators, one line per target and direction, with gnuplot."""
+    if not curves or not shutil.which("gnuplot"):
+        return None
+    color = {"intree": "#9400d3", "ours": "#0060ad", "nvmet": "#009e73"}
+    plots = []
+    for (rw, m), pts in sorted(curves.items(), key=lambda kv: (FIO_MODS.index(kv[0][1]), kv[0][0])):
+        dat = os.path.join(os.path.dirname(png), f"scaling-{rw}-{m}.dat")
+        with open(dat, "w") as f:
+            for n, iops in pts:
+                f.write(f"{n} {iops}\n")
+        dt = 1 if rw == "randread" else 2
+        plots.append(f'"{dat}" using 1:2 with linespoints lw 2 lc rgb "{color.get(m, "black")}" '
+                     f'dt {dt} pt {7 if dt == 1 else 5} title "{LABEL[m]} {rw}"')
+    script = f"""
+set terminal pngcairo size 900,520 font ",10"
+set output "{png}"
+set title "4 KiB random I/O, QD 32 per initiator, one channel each"
+set logscale x 2
+set xlabel "initiators"
+set ylabel "IOPS"
+set yrange [0:*]
+set grid
+set key outside right
+plot {", ".join(plots)}
+"""
+    return png if gnuplot(script) else None
+
+
 def main():
     res, out_md = sys.argv[1], sys.argv[2]
     host = kv_file(os.path.join(res, "host.txt"))
@@ -123,10 +193,10 @@ def main():
     p = L.append
 
     # ---- machine -----------------------------------------------------------------
-    p("# ib_srpt benchmark: ours vs in-tree (issue #6)")
+    p("# ib_srpt benchmark: ours vs in-tree ib_srpt vs nvmet-rdma")
     p("")
     p(f"Run {host.get('started', '?')}, {host.get('elapsed_s', '?')} s; "
-      f"{host.get('rounds', '?')} rounds (in-tree, ours, ours, in-tree, ...: ABBA) in one guest boot; "
+      f"{host.get('rounds', '?')} rounds (in-tree, ours, nvmet, nvmet, ours, in-tree, ...: ABC CBA) in one guest boot; "
       f"{host.get('runtime', '?')} s measured + {host.get('ramp', '?')} s ramp per fio job.")
     p("")
     p("| | |")
@@ -142,13 +212,15 @@ def main():
       f"srcversion {host.get('module_srcversion', '?')} (git {host.get('git', '?')}) |")
     p("| in-tree | Debian's ib_srpt of the guest kernel (modprobe), RDMA/CM through "
       "configfs discovery_auth/rdma_cm_port |")
+    p("| nvmet | Debian's nvmet-rdma of the guest kernel, one subsystem, namespace 1 on /dev/nullb1, "
+      "RDMA port 192.0.2.1:4420; initiator nvme-rdma through nvme-cli `connect` "
+      "(nr_io_queues = the job's ch_count, queue_size 128) |")
     bs = [r for r in recs if r.get("tool") == "backstore"]
-    lio = ""
-    if bs:
-        m = re.search(r"PAGES/PAGE_SIZE: \S+.*?nullio: \d", bs[0].get("info", ""))
-        lio = f" (LIO's info: `{m.group(0) if m else bs[0].get('info', '').strip()}`)"
-    p("| backstore | LIO rd_mcp, rd_nullio=1, 1 GiB, one LU kept across module switches" + lio + " |")
-    p("| transport | Soft-RoCE rxe0 on a veth pair inside the guest, RDMA/CM 192.0.2.1:5555; "
+    nb = bs[0].get("nullb", "") if bs else ""
+    p("| backing | two null_blk disks of the guest kernel (" + (nb or "?") + "): no data stored, "
+      "completion from a softirq as a disk's; nullb0 is LIO's iblock backstore (one LU kept "
+      "across ib_srpt module switches), nullb1 nvmet's namespace |")
+    p("| transport | Soft-RoCE rxe0 on a veth pair inside the guest, RDMA/CM 192.0.2.1:5555 (SRP) / 4420 (NVMe); "
       "target and initiator share the guest's 2 vCPUs |")
     loads = []
     try:
@@ -176,27 +248,29 @@ def main():
 
     # ---- fio ------------------------------------------------------------------------
     fio = [r for r in recs if r.get("tool") == "fio"]
-    have = {m: False for m in MODS}
-    drift = {m: [] for m in MODS}
+    have = {m: False for m in FIO_MODS}
+    drift = {m: [] for m in FIO_MODS}
     summary_ratios = defaultdict(list)
+    chart = defaultdict(dict)       # job -> {"intree": ours/in-tree IOPS, "nvmet": ...}
     if fio:
-        p("## fio through the kernel initiator (ib_srp)")
+        p("## fio through the kernel initiators (ib_srp; nvme-rdma for nvmet)")
         p("")
         p("libaio, direct, time based, I/O scheduler none, LUN of 1 GiB. `qd32` = 2 fio "
-          "jobs of QD 16 (group reporting), `qd1` = 1 job; `ch1`/`ch2` = ib_srp `ch_count` "
+          "jobs of QD 16 (group reporting), `qd1` = 1 job; `ch1`/`ch2` = ib_srp `ch_count` (nvme-rdma: nr_io_queues) "
           "(RDMA channels = blk-mq hardware queues); the sequential jobs (QD 8 for 64k, "
           "QD 4 for 1m) use ch_count 2. "
           "Latency = fio completion latency (clat). CPU = busy guest CPU time "
           "(/proc/stat: user+nice+system+irq+softirq+steal, both vCPUs, initiator + "
           "target + rxe + fio) over a window inside the job, divided by the I/Os in "
           "that window; CPU % = share of both vCPUs. Values are means over rounds; "
-          "the last column shows each round's IOPS to expose drift.")
+          "the last column shows each round's IOPS to expose drift. nvmet's commands are the "
+          "completed reads and writes of its disk (/sys/block/nullb1/stat).")
         p("")
         p("| job | target | IOPS | MiB/s | clat mean µs | clat p99 µs | CPU µs/IO | CPU % | IOPS by round |")
         p("|---|---|--:|--:|--:|--:|--:|--:|---|")
         for job in jobs_in_order(fio, "fio.tbl"):
             agg = {}
-            for m in MODS:
+            for m in FIO_MODS:
                 rs = by_round(fio, lambda r: r["job"] == job and r.get("mod") == m)
                 rs_ok = [r for r in rs if r.get("err") == "0" and num(r.get("iops"))]
                 if not rs_ok:
@@ -227,21 +301,25 @@ def main():
                               share=mean(shares), rounds=per_round)
                 if len(rs_ok) >= 2:
                     drift[m].append(num(rs_ok[-1]["iops"]) / num(rs_ok[0]["iops"]))
-            for m in MODS:
+            for m in FIO_MODS:
                 a = agg[m]
                 if a is None:
                     p(f"| {job} | {LABEL[m]} | failed | | | | | | |")
                     continue
                 p(f"| {job} | {LABEL[m]} | {fmt(a['iops'])} | {fmt(a['mibs'], 1)} | {fmt(a['cm'])} | "
                   f"{fmt(a['p99'])} | {fmt(a['cpu'])} | {fmt(a['share'])} | {a['rounds']} |")
-            a, b = agg["ours"], agg["intree"]
-            if a and b:
-                p(f"| {job} | **ours/in-tree** | **{ratio(a['iops'], b['iops'])}** | {ratio(a['mibs'], b['mibs'])} | "
+            for other, tag in (("intree", ""), ("nvmet", " vs nvmet")):
+                a, b = agg["ours"], agg[other]
+                if not (a and b):
+                    continue
+                p(f"| {job} | **ours/{LABEL[other]}** | **{ratio(a['iops'], b['iops'])}** | {ratio(a['mibs'], b['mibs'])} | "
                   f"{ratio(a['cm'], b['cm'])} | {ratio(a['p99'], b['p99'])} | {ratio(a['cpu'], b['cpu'])} | "
                   f"{ratio(a['share'], b['share'])} | |")
-                for key in ("iops", "cpu", "cm"):
+                for key in ("iops", "cpu", "cm", "p99"):
                     if a[key] and b[key]:
-                        summary_ratios["fio " + key].append(a[key] / b[key])
+                        summary_ratios["fio " + key + tag].append(a[key] / b[key])
+                if a["iops"] and b["iops"]:
+                    chart[job][other] = a["iops"] / b["iops"]
         p("")
 
     # ---- srpi --------------------------------------------------------------------------
@@ -298,6 +376,114 @@ def main():
                 for key in ("iops", "cpu"):
                     if a[key] and b[key]:
                         summary_ratios["srpi " + key].append(a[key] / b[key])
+        p("")
+
+    # ---- scaling with initiators --------------------------------------------------------
+    sc = [r for r in recs if r.get("tool") == "scale" and r.get("exit") == "0" and r.get("err") == "0"]
+    curves = {}
+    if sc:
+        p("## Scaling with initiators")
+        p("")
+        p("4 KiB random I/O, QD 32 per initiator, one channel (ib_srp `ch_count=1`, nvme "
+          "`nr_io_queues=1`) per initiator: ib_srp logins with their own `initiator_ext` "
+          "(one SCSI disk and one fio job each) or nvme-rdma controllers with their own host "
+          "NQN (paths of one multipath disk, iopolicy round-robin, one fio job per controller). "
+          "CPU as above, per I/O. Channel scaling: the fio table's ch1/ch2/ch4 rows.")
+        p("")
+        ns = sorted({int(num(r["initiators"])) for r in sc})
+        p("| rw | target | " + " | ".join(f"IOPS, {n} ini." for n in ns) + " | " +
+          " | ".join(f"CPU µs/IO, {n}" for n in ns) + " | " + " | ".join(f"p99 µs, {n}" for n in ns) + " |")
+        p("|---|---|" + "--:|" * (3 * len(ns)))
+        for rw in ("randread", "randwrite"):
+            agg = {}
+            for m in FIO_MODS:
+                d = {}
+                for n in ns:
+                    rs = [r for r in sc if r.get("mod") == m and r.get("rw") == rw
+                          and int(num(r["initiators"])) == n and num(r.get("iops"))]
+                    if not rs:
+                        continue
+                    busy = ios = 0.0
+                    for r in rs:
+                        c = cpu_fields(r, user_hz)
+                        if c:
+                            busy += c[0]
+                            ios += c[1]
+                    d[n] = dict(iops=mean(num(r["iops"]) for r in rs), cpu=busy / ios if ios else None,
+                                p99=mean(num(r.get("clat_p99_us")) for r in rs))
+                if not d:
+                    continue
+                agg[m] = d
+                curves[(rw, m)] = [(n, d[n]["iops"]) for n in ns if n in d]
+                p(f"| {rw} | {LABEL[m]} | " + " | ".join(fmt(d[n]["iops"]) if n in d else "n/a" for n in ns) +
+                  " | " + " | ".join(fmt(d[n]["cpu"]) if n in d else "n/a" for n in ns) +
+                  " | " + " | ".join(fmt(d[n]["p99"]) if n in d else "n/a" for n in ns) + " |")
+            for other in ("intree", "nvmet"):
+                a, b = agg.get("ours"), agg.get(other)
+                if not (a and b):
+                    continue
+                cells = [ratio(a[n]["iops"], b[n]["iops"]) if n in a and n in b else "n/a" for n in ns]
+                cpus = [ratio(a[n]["cpu"], b[n]["cpu"]) if n in a and n in b else "n/a" for n in ns]
+                p99s = [ratio(a[n]["p99"], b[n]["p99"]) if n in a and n in b else "n/a" for n in ns]
+                p(f"| {rw} | **ours/{LABEL[other]}** | " + " | ".join(cells) + " | " + " | ".join(cpus) +
+                  " | " + " | ".join(p99s) + " |")
+        p("")
+
+    # ---- memory per channel -------------------------------------------------------------
+    mem = [r for r in recs if r.get("tool") == "mem" and r.get("exit") == "0"]
+    if mem:
+        p("## Kernel memory per logged-in channel")
+        p("")
+        p("`srpi load` holds N channels of one target (processes of at most 16 channels, one "
+          "initiator port each), idle (`--qd 0`) or busy (QD 32 of 4 KiB random reads on each). "
+          "Kernel memory = MemTotal - MemFree - Buffers - Cached - AnonPages, sampled 2 s after "
+          "the last login, minus the same just before the logins. It includes the initiator's "
+          "kernel objects (srpi's QPs and CQs in Soft-RoCE, the same for both modules), so the "
+          "difference between the modules is the targets'. Marginal = (Δ(N2) - Δ(N1)) / (N2 - N1) "
+          "for the two largest counts: the cost of one more channel, without what a first login "
+          "costs once (a session, pools). The base is taken once memory has settled after the "
+          "previous logouts (no LIO session, two samples 1 s apart within 512 KiB); \"after\" = "
+          "the same after these logouts, minus the base (what was not given back: caches keep "
+          "freed slab objects). Slab and vmalloc (Soft-RoCE's queues are vmalloc'ed) are parts "
+          "of the kernel memory.")
+        p("")
+        ns = sorted({int(num(r["channels"])) for r in mem})
+        n1, n2 = (ns[-2], ns[-1]) if len(ns) >= 2 else (None, ns[-1])
+        p("| target | channels | " + " | ".join(f"KiB/ch at {n}" for n in ns) +
+          f" | marginal KiB/ch ({n1}→{n2}) | slab KiB/ch at {n2} | vmalloc KiB/ch at {n2} | after, KiB at {n2} |")
+        p("|---|---|" + "--:|" * (len(ns) + 4))
+        per = {}
+        for kind in ("idle", "busy"):
+            for m in MODS:
+                d = {}
+                for n in ns:
+                    rs = [r for r in mem if r.get("mod") == m and r.get("kind") == kind
+                          and int(num(r["channels"])) == n]
+                    if rs:
+                        d[n] = dict(
+                            delta=mean(num(r["kmem_kib"]) - num(r["kmem_base_kib"]) for r in rs),
+                            slab=mean(num(r["slab_kib"]) - num(r["slab_base_kib"]) for r in rs),
+                            vm=mean(num(r["vmalloc_kib"]) - num(r["vmalloc_base_kib"]) for r in rs
+                                    if num(r.get("vmalloc_kib")) is not None),
+                            after=mean(num(r["kmem_after_kib"]) - num(r["kmem_base_kib"]) for r in rs))
+                if not d:
+                    continue
+                marg = None
+                if n1 in d and n2 in d:
+                    marg = (d[n2]["delta"] - d[n1]["delta"]) / (n2 - n1)
+                per[(kind, m)] = marg
+                big = d.get(ns[-1])
+                p(f"| {LABEL[m]} | {kind} | " +
+                  " | ".join(fmt(d[n]["delta"] / n) if n in d else "n/a" for n in ns) +
+                  f" | {fmt(marg)} | {fmt(big['slab'] / n2) if big else 'n/a'} | "
+                  f"{fmt(big['vm'] / n2) if big and big['vm'] is not None else 'n/a'} | "
+                  f"{fmt(big['after']) if big else 'n/a'} |")
+        p("")
+        for kind in ("idle", "busy"):
+            a, b = per.get((kind, "ours")), per.get((kind, "intree"))
+            if a and b:
+                p(f"- {kind} channel, marginal: ours/in-tree {a / b:.2f}")
+                summary_ratios["memory per " + kind + " channel"].append(a / b)
         p("")
 
     # ---- ftrace ------------------------------------------------------------------------
@@ -418,9 +604,12 @@ def main():
         p("")
         for k, v in summary_ratios.items():
             g = math.exp(sum(math.log(x) for x in v) / len(v))
-            p(f"- {k}: ours/in-tree geometric mean {g:.2f} over {len(v)} "
-              f"{'jobs' if not k.startswith('ftrace') else 'loads'} (range {min(v):.2f}-{max(v):.2f})")
-        for m in MODS:
+            vs = "nvmet-rdma" if k.endswith(" vs nvmet") else "in-tree"
+            k = k.removesuffix(" vs nvmet")
+            what = "loads" if k.startswith("ftrace") else "run" if k.startswith("memory") else "jobs"
+            p(f"- {k}: ours/{vs} geometric mean {g:.2f} over {len(v)} "
+              f"{what} (range {min(v):.2f}-{max(v):.2f})")
+        for m in FIO_MODS:
             if drift[m]:
                 g = math.exp(sum(math.log(x) for x in drift[m]) / len(drift[m]))
                 p(f"- drift, {LABEL[m]}: last round / first round IOPS, geometric mean {g:.2f} "
@@ -433,12 +622,22 @@ def main():
             p("- " + n.get("msg", ""))
         p("")
 
+    outdir = os.path.dirname(os.path.abspath(out_md))
+    png = draw_chart(chart, os.path.join(outdir, "results.png"))
+    if png:
+        p(f"![IOPS ratios per fio job]({os.path.basename(png)})")
+        p("")
+    png = draw_scaling(curves, os.path.join(outdir, "scaling.png"))
+    if png:
+        p(f"![IOPS against initiators]({os.path.basename(png)})")
+        p("")
     text = "\n".join(L) + "\n"
     sys.stdout.write(text)
     os.makedirs(os.path.dirname(os.path.abspath(out_md)), exist_ok=True)
     with open(out_md, "w") as f:
         f.write(text)
-    return 0 if all(have.values()) else 1
+    # every module measured, and nvmet too where fio ran
+    return 0 if all(have[m] for m in MODS) and (have["nvmet"] or not fio) else 1
 
 
 if __name__ == "__main__":

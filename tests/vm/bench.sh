@@ -5,18 +5,24 @@
 # initramfs /init, tests/vm/init.sh, via switch_root like guest.sh).
 #
 # Prepares the guest exactly as guest.sh does (tmpfs, configfs, Soft-RoCE on
-# a veth pair, sd_mod, ib_srp), makes ONE LIO backstore (rd_mcp with
-# rd_nullio=1: no data is stored, the backstore costs next to nothing), then
-# alternates the two target modules, in-tree, ours, ours, in-tree, ...
-# (BENCH_ROUNDS rounds, ABBA order so that a steady drift cancels).
-# A switch: logout, configfs teardown (rmdir),
-# rmmod ib_srpt, modprobe (in-tree) or insmod (ours, lib.sh's
-# load_target_module with its identity check), configfs set-up (port, TPG,
-# LUN, ACL, rdma_cm_port 5555: configfs directly, targetcli costs 10-25 s a
-# start here).  With each module it runs:
+# a veth pair, sd_mod, ib_srp), makes two null_blk disks (1 GiB each, not
+# memory backed: no data is stored, completions come from a softirq, as a
+# real disk's would): nullb0 is ONE LIO iblock backstore, nullb1 the
+# namespace of the kernel's NVMe-oF target.  Then it alternates three
+# targets: the in-tree ib_srpt, ours, and nvmet-rdma, in the order in-tree,
+# ours, nvmet, nvmet, ours, in-tree, ... (BENCH_ROUNDS rounds; ABC CBA, so
+# that a steady drift of the host favours none of them).
+# A switch: logout (ib_srp or nvme disconnect), configfs teardown (rmdir),
+# rmmod ib_srpt, then modprobe (in-tree) or insmod (ours, lib.sh's
+# load_target_module with its identity check) and configfs set-up (port,
+# TPG, LUN, ACL, rdma_cm_port 5555: configfs directly, targetcli costs
+# 10-25 s a start here), or nvmet's configfs (subsystem, namespace, an RDMA
+# port on 192.0.2.1:4420).  With each target it runs:
 #   - the fio jobs of tests/bench/fio.tbl through ib_srp (login with the
-#     table's ch_count, scheduler "none"),
-#   - the srpi loads of tests/bench/srpi.tbl (userspace initiator).
+#     table's ch_count, scheduler "none") or through nvme-rdma (nvme-cli's
+#     connect, nr_io_queues = ch_count, queue_size 128 as ib_srp's),
+#   - the srpi loads of tests/bench/srpi.tbl (userspace SRP initiator; not
+#     for nvmet).
 # For every job it samples /proc/stat and the LU's command counter over a
 # window inside the job (after the ramp), for the guest CPU time per command.
 # After the rounds, a second alternation (in-tree, ours, ...) measures with
@@ -65,9 +71,23 @@ dmesg -n 4		# console: errors and worse (stalls, hung tasks)
 
 SRPI=$TOP/tools/srpi
 TR=/sys/kernel/tracing
-RD_PAGES=262144			# 1 GiB LU; rd_nullio allocates no pages
-RD_DIR=$CFS/core/rd_mcp_0/nullio
-NUMCMDS=$RD_DIR/statistics/scsi_lu/num_cmds
+NB_GB=1				# null_blk disks of 1 GiB, not memory backed
+BS_DIR=$CFS/core/iblock_0/nullb0	# LIO's backstore on /dev/nullb0
+NUMCMDS=$BS_DIR/statistics/scsi_lu/num_cmds
+NVMET=/sys/kernel/config/nvmet
+NQN=nqn.2026-12.org.example.srpt:bench	# nvmet's subsystem (namespace 1: nullb1)
+NVME_PORT=4420
+NINIT=16				# initiators 0..15: ACLs, hosts (scaling, memory)
+# ini_id K: initiator K's identities: EXT (ib_srp initiator_ext), IPORT
+# (SRP initiator port ID = EXT + the port GUID: its ACL; initiator 0 is
+# the GID, the ACL lib.sh makes), HOSTNQN (nvme-rdma; HOSTID its host ID: nvme-fabrics refuses one
+# host ID with two host NQNs).
+ini_id() {
+	if [ "$1" = 0 ]; then EXT=$INIT_EXT; else printf -v EXT '%016x' "$1"; fi
+	IPORT=$EXT${GID_HEX:16}
+	printf -v HOSTID '5a1b2c3d-0000-4000-8000-%012x' "$1"
+	HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:$HOSTID
+}
 T_START=${EPOCHREALTIME/./}
 rc=0
 
@@ -101,26 +121,108 @@ setup_ok() {
 	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
 }
 
-# --- the backstore -------------------------------------------------------------------
+# cmds_now VAR: the commands the current target's LU has seen so far, in
+# VAR: LIO's counter for ib_srpt, the disk's completed reads and writes
+# (/sys/block/nullb1/stat fields 1 and 5) for nvmet.
+cmds_now() {
+	local s
+	if [ "$MODE" = nvmet ]; then
+		read -r -a s </sys/block/nullb1/stat
+		printf -v "$1" %s $((s[0] + s[4]))
+	else
+		read -r "${1?}" <"$NUMCMDS"
+	fi
+}
+
+# --- the backing disks and LIO's backstore ---------------------------------------------
 make_backstore() {
-	local info
-	mkdir -p "$RD_DIR" || return 1
-	echo "rd_pages=$RD_PAGES,rd_nullio=1" >"$RD_DIR/control" || return 1
-	echo 1 >"$RD_DIR/enable" || return 1
-	info=$(<"$RD_DIR/info")
-	log "rd_mcp info: $info"
+	local info d
+	[ -d /sys/module/null_blk ] && { log "null_blk is loaded already"; return 1; }
+	# hw_queue_depth above what 2 x 128 commands need; irqmode 1
+	# (softirq, the default) completes asynchronously, as a disk does.
+	modprobe null_blk nr_devices=2 gb="$NB_GB" bs=512 irqmode=1 hw_queue_depth=256 || return 1
+	for d in nullb0 nullb1; do
+		wait_until 10 exists "/dev/$d" || { log "no /dev/$d"; return 1; }
+		echo none >"/sys/block/$d/queue/scheduler"
+	done
+	mkdir -p "$BS_DIR" || return 1
+	echo "udev_path=/dev/nullb0" >"$BS_DIR/control" || return 1
+	echo 1 >"$BS_DIR/enable" || return 1
+	info=$(<"$BS_DIR/info")
+	log "iblock info: $info"
 	info=${info//$'\n'/ }
-	record "tool=backstore info='${info//  / }'"
-	[[ $info == *"nullio: 1"* ]] || { log "LIO did not take rd_nullio=1"; return 1; }
+	record "tool=backstore info='${info//  / }' nullb='gb=$NB_GB irqmode=1 hw_queue_depth=256 memory_backed=0'"
+	[[ $info == *"/dev/nullb0"* ]] || { log "LIO's iblock is not on /dev/nullb0"; return 1; }
 	[ -r "$NUMCMDS" ] || { log "no $NUMCMDS"; return 1; }
 }
+
+# --- nvmet-rdma: the kernel's NVMe-oF target on nullb1 ---------------------------------
+nvmet_up() {
+	local sub=$NVMET/subsystems/$NQN port=$NVMET/ports/1
+	modprobe nvmet-rdma && modprobe nvme-rdma || return 1
+	mkdir -p "$sub/namespaces/1" || return 1
+	echo 1 >"$sub/attr_allow_any_host" || return 1
+	echo /dev/nullb1 >"$sub/namespaces/1/device_path" || return 1
+	echo 1 >"$sub/namespaces/1/enable" || return 1
+	mkdir -p "$port" || return 1
+	echo rdma >"$port/addr_trtype" && echo ipv4 >"$port/addr_adrfam" &&
+		echo "$TARGET_IP" >"$port/addr_traddr" &&
+		echo "$NVME_PORT" >"$port/addr_trsvcid" || return 1
+	ln -s "$sub" "$port/subsystems/$NQN"
+}
+nvmet_down() {
+	local sub=$NVMET/subsystems/$NQN port=$NVMET/ports/1
+	nvme_logout
+	[ -L "$port/subsystems/$NQN" ] && rm "$port/subsystems/$NQN"
+	[ -d "$port" ] && rmdir "$port"
+	if [ -d "$sub" ]; then
+		echo 0 >"$sub/namespaces/1/enable"
+		rmdir "$sub/namespaces/1" "$sub" || return 1
+	fi
+	return 0
+}
+# nvme_login NR_IO_QUEUES: nvme-cli connect; DEV, CHN (I/O queues), MAXKB.
+nvme_login() {
+	local b='' d q
+	ini_id 0
+	nvme connect -t rdma -a "$TARGET_IP" -s "$NVME_PORT" -n "$NQN" -q "$HOSTNQN" -I "$HOSTID" \
+		-i "$1" -Q 128 >>"$W/nvme.out" 2>&1 || { cat "$W/nvme.out"; return 1; }
+	nvme_disk() {
+		local f
+		for f in /sys/block/nvme*n1; do
+			[[ ${f##*/} =~ ^nvme[0-9]+n1$ ]] && { b=${f##*/}; return 0; }
+		done
+		return 1
+	}
+	wait_until 30 nvme_disk || { log "nvme connect: no namespace block device"; return 1; }
+	DEV=/dev/$b
+	echo none >"/sys/block/$b/queue/scheduler"
+	CHN='?'
+	for d in /sys/class/nvme/nvme*; do
+		[ "$(<"$d/subsysnqn")" = "$NQN" ] || continue
+		read -r q <"$d/queue_count" 2>/dev/null && CHN=$((q - 1))
+	done
+	read -r MAXKB <"/sys/block/$b/queue/max_sectors_kb"
+	log "nvme connect nr_io_queues=$1: $DEV, $CHN I/O queues, max_sectors_kb $MAXKB"
+}
+nvme_logout() {
+	nvme disconnect -n "$NQN" >>"$W/nvme.out" 2>&1	# every controller of it
+	wait_until 30 nvme_gone || log "nvme disconnect: the namespace is still there"
+}
+nvme_gone() { local f; for f in /sys/block/nvme*; do [ -e "$f" ] && return 1; done; return 0; }
 
 # --- target configuration through configfs ---------------------------------------------
 configure_target() {
 	target_ids
 	mkdir -p "$TPG" "$TPG/lun/lun_0" "$ACL_DIR/lun_0" || return 1
-	ln -s "$RD_DIR" "$TPG/lun/lun_0/bench" || return 1
+	ln -s "$BS_DIR" "$TPG/lun/lun_0/bench" || return 1
 	ln -s "$TPG/lun/lun_0" "$ACL_DIR/lun_0/bench" || return 1
+	local k a
+	for ((k = 1; k < NINIT; k++)); do	# initiators 1.. (scaling, memory)
+		ini_id "$k"
+		a=$TPG/acls/0x$IPORT
+		mkdir -p "$a/lun_0" && ln -s "$TPG/lun/lun_0" "$a/lun_0/bench" || return 1
+	done
 	echo 1 >"$TPG/enable" || return 1
 	set_rdma_cm_port
 }
@@ -131,15 +233,24 @@ teardown_target() {
 	srpt_tree_remove || { log "configfs teardown failed"; return 1; }
 }
 
-# switch_to intree|ours: the other module out, this one in, configured.
+# switch_to intree|ours|nvmet: the other target out, this one in, configured.
 switch_to() {
 	local t0 st
 	stamp t0
+	if [ "$MODE" = nvmet ]; then
+		nvmet_down || { log "nvmet teardown failed"; return 1; }
+	fi
 	teardown_target || return 1
 	if [ -e /sys/module/ib_srpt ]; then
 		bounded 60 rmmod ib_srpt || { log "rmmod ib_srpt failed or hung"; return 1; }
 	fi
 	MODE=$1
+	if [ "$1" = nvmet ]; then
+		nvmet_up || { log "nvmet set-up failed"; return 1; }
+		since "$t0"
+		progress "$PH$ROUND switched to nvmet-rdma in ${SECS}s"
+		return 0
+	fi
 	load_target_module "[$1] " >"$W/ident"
 	st=$?
 	cat "$W/ident"
@@ -170,7 +281,7 @@ bench_login() {
 sample() {
 	local u n s i w q sq st c
 	read -r _ u n s i w q sq st _ </proc/stat
-	read -r c <"$NUMCMDS"
+	cmds_now c
 	printf -v "$1_T" %s "${EPOCHREALTIME/./}"
 	printf -v "$1_BUSY" %s $((u + n + s + q + sq + st))
 	printf -v "$1_IDLE" %s $((i + w))
@@ -181,10 +292,10 @@ sample() {
 window() {
 	local pid=$1 lead=$2 len=$3 c0 c t0
 	WIN="win=none"
-	read -r c0 <"$NUMCMDS"
+	cmds_now c0
 	stamp t0
 	while :; do
-		read -r c <"$NUMCMDS"
+		cmds_now c
 		[ $((c - c0)) -ge 4 ] && break
 		finished "$pid" && return 1
 		[ $((${EPOCHREALTIME/./} - t0)) -ge 60000000 ] && return 1
@@ -233,20 +344,22 @@ fio_jobs() {
 		case $name in '' | \#*) continue ;; esac
 		[[ $name =~ $BENCH_JOBS ]] || continue
 		if [ "$ch" != "$cur" ]; then
-			[ -n "$cur" ] && srp_logout_all
+			[ -n "$cur" ] && fio_logout
 			CH=$ch
-			if ! bench_login "$ch"; then
-				note "round $ROUND $MODE: ib_srp login with ch_count=$ch failed"
+			if ! fio_login "$ch"; then
+				note "round $ROUND $MODE: login with ch_count=$ch failed"
 				cur=''
-				srp_logout_all
+				fio_logout
 				continue
 			fi
 			cur=$ch
 		fi
 		run_fio "$name" "$rw" "$bs" "$qd" "$nj" || rc=1
 	done < <(grep -v '^#' "$BENCH_DIR/fio.tbl" | sort -s -k2,2n)
-	srp_logout_all
+	fio_logout
 }
+fio_login() { if [ "$MODE" = nvmet ]; then nvme_login "$1"; else bench_login "$1"; fi; }
+fio_logout() { if [ "$MODE" = nvmet ]; then nvme_logout; else srp_logout_all; fi; }
 
 # --- srpi load ------------------------------------------------------------------------------
 run_srpi() {	# NAME CHANNELS RW BS QD
@@ -273,6 +386,189 @@ srpi_jobs() {
 		[[ $name =~ $BENCH_JOBS ]] || continue
 		run_srpi "$name" "$ch" "$rw" "$bs" "$qd" || rc=1
 	done <"$BENCH_DIR/srpi.tbl"
+}
+
+# --- scaling with initiators ------------------------------------------------------------------
+# 4 KiB random read and write, QD 32 per initiator, with 1, 4 and 16
+# initiators of one channel each: ib_srp logins with their own
+# initiator_ext (one SCSI disk each, one fio job per disk), or nvme-rdma
+# controllers with their own host NQN (one I/O queue each; nvme's native
+# multipath makes them paths of one disk, iopolicy round-robin, one fio job
+# per controller on it).  These controllers are made through the kernel's
+# /dev/nvme-fabrics, which is what nvme-cli writes: Debian 12's nvme-cli
+# 2.3 exits 1 without a word on a second controller to the same
+# subsystem and address, -D (duplicate_connect) or not.  Channel scaling is fio.tbl's ch1/ch2/ch4 rows.
+SCALE_NS=${BENCH_SCALE_NS:-1 4 16}
+# scale_login N: N initiators; SDISKS = the disks fio runs on (one per job).
+# nvme_fabrics_connect: one controller for host HOSTNQN/HOSTID, 1 I/O queue.
+nvme_fabrics_connect() {
+	local opts="nqn=$NQN,transport=rdma,traddr=$TARGET_IP,trsvcid=$NVME_PORT,hostnqn=$HOSTNQN,hostid=$HOSTID,nr_io_queues=1,queue_size=128,duplicate_connect"
+	local got=''
+	{ printf '%s' "$opts" >&3 && read -r got <&3; } 3<>/dev/nvme-fabrics || return 1
+	log "nvme-fabrics: $got"
+	[[ $got == instance=* ]]
+}
+scale_login() {
+	local n=$1 k f
+	SDISKS=()
+	for ((k = 0; k < n; k++)); do
+		ini_id "$k"
+		if [ "$MODE" = nvmet ]; then
+			nvme_fabrics_connect || { log "connect $k ($HOSTNQN) failed"; return 1; }
+		else
+			srp_login ch_count=1 initiator_ext="$EXT" && srp_disks 1 || return 1
+			SDISKS+=("${DISK[0]}")
+			echo none >"/sys/block/${DISK[0]#/dev/}/queue/scheduler"
+		fi
+	done
+	if [ "$MODE" = nvmet ]; then
+		nvme_disk() {
+			for f in /sys/block/nvme*n1; do
+				[[ ${f##*/} =~ ^nvme[0-9]+n1$ ]] && { b=${f##*/}; return 0; }
+			done
+			return 1
+		}
+		local b=''
+		wait_until 30 nvme_disk || { log "nvme: no namespace block device"; return 1; }
+		echo none >"/sys/block/$b/queue/scheduler"
+		for f in /sys/class/nvme-subsystem/*/iopolicy; do echo round-robin >"$f"; done
+		for ((k = 0; k < n; k++)); do SDISKS+=("/dev/$b"); done
+	fi
+	log "scale: $n initiators, disks ${SDISKS[*]}"
+}
+run_scale() {	# RW N
+	local name=scale-$1-4k-qd32-i$2 out args=() d st res
+	out=$RAW/r$ROUND-$MODE-$name
+	for d in "${SDISKS[@]}"; do args+=(--name="i${#args[@]}" --filename="$d"); done
+	fio --ioengine=libaio --direct=1 --rw="$1" --bs=4k --iodepth=32 --group_reporting \
+		--norandommap --randrepeat=0 --ramp_time="$BENCH_RAMP" \
+		--runtime="$BENCH_RUNTIME" --time_based --percentile_list=50:99:99.9 \
+		--eta=never --output-format=terse --terse-version=3 "${args[@]}" \
+		>"$out.terse" 2>"$out.err" &
+	local pid=$!
+	window "$pid" "$LEAD" "$LEN"
+	wait "$pid"
+	st=$?
+	res=$(awk -f "$BENCH_DIR/fio-terse.awk" "$out.terse")
+	record "tool=scale round=$ROUND mod=$MODE job=$name rw=$1 initiators=$2 qd=32 exit=$st $res $WIN"
+	unset "${!F_@}"
+	fields "$res $WIN"
+	cpu_text
+	progress "r$ROUND $MODE $name: ${F_iops:-?} IOPS, clat p99 ${F_clat_p99_us:-?} us, $CPU_TEXT (fio exit $st)"
+	[ "$st" = 0 ]
+}
+scale_jobs() {
+	local n rw
+	for n in $SCALE_NS; do
+		if ! scale_login "$n"; then
+			note "round $ROUND $MODE: scaling, $n initiators: login failed"
+			fio_logout
+			rc=1
+			continue
+		fi
+		for rw in randread randwrite; do run_scale "$rw" "$n" || rc=1; done
+		fio_logout
+	done
+}
+
+# --- memory per channel ---------------------------------------------------------------------
+# Kernel memory of N logged-in channels, by difference with none: srpi
+# logs in N channels (processes of at most MEM_PER_PROC channels, one
+# initiator port each: the target may bound channels per I_T nexus) and
+# holds them idle (--qd 0) or keeps QD 32 on each (busy).  Kernel memory =
+# MemTotal - MemFree - Buffers - Cached - AnonPages (srpi's registered
+# buffers are its anonymous pages): slab, vmalloc, page tables, and the
+# pages drivers take directly (receive rings, DMA buffers) -- the target's
+# and Soft-RoCE's queues (on hardware: the HCA driver's).
+MEM_NS=${BENCH_MEM_NS:-1 8 32}
+MEM_PER_PROC=16
+# kmem: KMEM, SLAB, VMALLOC (KiB) from /proc/meminfo.
+kmem() {
+	local k v total=0 free=0 buf=0 cached=0 anon=0 sr=0 su=0
+	while read -r k v _; do
+		case $k in
+		MemTotal:) total=$v ;; MemFree:) free=$v ;; Buffers:) buf=$v ;;
+		Cached:) cached=$v ;; AnonPages:) anon=$v ;;
+		SReclaimable:) sr=$v ;; SUnreclaim:) su=$v ;; VmallocUsed:) VMALLOC=$v ;;
+		esac
+	done </proc/meminfo
+	KMEM=$((total - free - buf - cached - anon))
+	SLAB=$((sr + su))
+}
+# kmem_settled: after a logout, until kernel memory stops shrinking (a
+# target may release a channel seconds after its disconnect: the in-tree
+# one does): no LIO session, then two samples 1 s apart within 512 KiB;
+# at most 30 s.
+kmem_settled() {
+	local prev t0
+	wait_until 30 no_session
+	stamp t0
+	kmem
+	while :; do
+		prev=$KMEM
+		nap 1
+		kmem
+		[ $((prev - KMEM)) -lt 512 ] && [ $((KMEM - prev)) -lt 512 ] && return 0
+		[ $((${EPOCHREALTIME/./} - t0)) -ge 30000000 ] && return 1
+	done
+}
+# mem_channels N QD: srpi processes holding N channels (QD per channel)
+# for MEM_HOLD seconds after their logins; returns once all N logins are
+# answered (MPIDS).
+MEM_HOLD=10
+mem_channels() {
+	local n=$1 qd=$2 k=0 c t0 left got
+	MPIDS=()
+	: >"$W/mem.out"
+	for ((left = n; left > 0; left -= c, k++)); do
+		c=$((left < MEM_PER_PROC ? left : MEM_PER_PROC))
+		ini_id "$k"
+		"$SRPI" load --iport "$IPORT" --channels "$c" --qd "$qd" --bs 4k --rw randread \
+			--time "$MEM_HOLD" >>"$W/mem.out" 2>&1 &
+		MPIDS+=($!)
+	done
+	stamp t0
+	while :; do
+		got=$(grep -c '^login rsp' "$W/mem.out")
+		[ "$got" -ge "$n" ] && break
+		[ $((${EPOCHREALTIME/./} - t0)) -ge 60000000 ] && { log "mem: $got of $n logins"; return 1; }
+		nap 0.2
+	done
+}
+mem_wait() {
+	local p st=0
+	for p in "${MPIDS[@]}"; do wait "$p" || st=1; done
+	return $st
+}
+# mem_one N QD: base, N channels in, settle, sample; a record.
+mem_one() {
+	local n=$1 qd=$2 b0 s0 st=0 kind=idle
+	[ "$qd" -gt 0 ] && kind=busy
+	kmem_settled || log "mem: kernel memory still moving before $n $kind channels"
+	local v0=$VMALLOC
+	b0=$KMEM s0=$SLAB
+	if ! mem_channels "$n" "$qd"; then
+		kill "${MPIDS[@]}" 2>/dev/null
+		mem_wait
+		note "round $ROUND $MODE: memory, $n $kind channels: not all logged in"
+		return 1
+	fi
+	nap 2
+	kmem
+	local k1=$KMEM s1=$SLAB v1=$VMALLOC p
+	for p in "${MPIDS[@]}"; do
+		finished "$p" && { st=2; log "mem: an srpi ended before the sample"; }
+	done
+	mem_wait || { [ "$st" = 0 ] && st=1; }
+	kmem_settled || log "mem: kernel memory still moving after $n $kind channels"
+	record "tool=mem round=$ROUND mod=$MODE kind=$kind channels=$n kmem_base_kib=$b0 kmem_kib=$k1 kmem_after_kib=$KMEM slab_base_kib=$s0 slab_kib=$s1 slab_after_kib=$SLAB vmalloc_base_kib=$v0 vmalloc_kib=$v1 exit=$st"
+	progress "r$ROUND $MODE memory, $n $kind channels: kernel +$((k1 - b0)) KiB ($(((k1 - b0) / n)) KiB/channel; slab +$((s1 - s0)), vmalloc +$((v1 - v0))); after logout $((KMEM - b0)) KiB (srpi exit $st)"
+	[ "$st" = 0 ]
+}
+mem_jobs() {
+	local n
+	for n in $MEM_NS; do mem_one "$n" 0 || rc=1; done
+	for n in $MEM_NS; do mem_one "$n" 32 || rc=1; done
 }
 
 # --- ftrace: the target driver's own time per command -------------------------------------
@@ -333,8 +629,8 @@ trace_load() {
 	"$SRPI" load --channels 1 --rw "$1" --bs 4k --qd 4 --time "$2" \
 		>>"$W/trace-load.out" 2>&1 &
 	TPID=$!
-	read -r c0 <"$NUMCMDS"
-	while read -r c1 <"$NUMCMDS"; [ $((c1 - c0)) -lt 4 ]; do
+	cmds_now c0
+	while cmds_now c1; [ $((c1 - c0)) -lt 4 ]; do
 		finished "$TPID" && return 1
 		nap 0.1
 	done
@@ -364,11 +660,11 @@ trace_load_end() {
 # meanwhile, TOVR = ring buffer overruns.
 trace_on() {
 	local c0 c1 s f
-	read -r c0 <"$NUMCMDS"
+	cmds_now c0
 	echo 1 >"$TR/tracing_on"
 	nap "$1"
 	echo 0 >"$TR/tracing_on"
-	read -r c1 <"$NUMCMDS"
+	cmds_now c1
 	TCMDS=$((c1 - c0))
 	TOVR=0
 	for f in "$TR"/per_cpu/cpu*/stats; do
@@ -447,23 +743,25 @@ if ! wait_until 20 setup_ok; then
 	progress "FAILED: no active $IBDEV port with ib_srp on it (see guest.log)"
 	rc=1
 elif ! make_backstore; then
-	progress "FAILED: LIO rd_mcp with rd_nullio=1 could not be set up (see guest.log)"
-	note "backstore rd_mcp rd_nullio=1 failed"
+	progress "FAILED: null_blk and LIO's iblock backstore could not be set up (see guest.log)"
+	note "backstore iblock on null_blk failed"
 	rc=1
 else
-	progress "guest up: rd_mcp rd_nullio=1 LU of $((RD_PAGES / 256)) MiB; $BENCH_ROUNDS rounds, in-tree and ours in ABBA order"
+	progress "guest up: null_blk nullb0 (LIO iblock) and nullb1 (nvmet) of $NB_GB GiB; $BENCH_ROUNDS rounds, in-tree, ours and nvmet in ABC CBA order"
 	if [ "$BENCH_TRACE" = 1 ]; then
 		trace_init || note "ftrace measurement not possible: $TRACE_WHY"
 	else
 		TRACE_WHY="disabled (BENCH_TRACE=0)"
 	fi
 	[ "$BENCH_SRPI" = 1 ] && [ ! -x "$SRPI" ] && { note "srpi missing: $SRPI"; BENCH_SRPI=0; }
-	# ABBA: odd rounds in-tree first, even rounds ours first, so that a
-	# steady drift of the host (it is shared) favours neither module.
+	# ABC CBA: odd rounds in-tree first, even rounds nvmet first, so that
+	# a steady drift of the host (it is shared) favours none of them.
+	# The ftrace alternation is of the two ib_srpt modules only (ABBA).
 	round_order() { if ((ROUND % 2)); then echo intree ours; else echo ours intree; fi; }
+	round_order3() { if ((ROUND % 2)); then echo intree ours nvmet; else echo nvmet ours intree; fi; }
 	PH=r
 	for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
-		for m in $(round_order); do
+		for m in $(round_order3); do
 			if [ -e "$W/wedged" ]; then
 				note "round $ROUND $m: skipped, $(<"$W/wedged") is stuck in the kernel"
 				rc=1
@@ -475,7 +773,9 @@ else
 				continue
 			fi
 			fio_jobs
-			[ "$BENCH_SRPI" = 1 ] && srpi_jobs
+			[ "$BENCH_SCALE" = 1 ] && scale_jobs
+			[ "$BENCH_SRPI" = 1 ] && [ "$m" != nvmet ] && srpi_jobs
+			[ "$BENCH_SRPI" = 1 ] && [ "$m" != nvmet ] && [ "$BENCH_MEM" = 1 ] && mem_jobs
 		done
 	done
 	# ftrace last, in its own alternation: if tracing wedges the guest, the
@@ -496,6 +796,7 @@ else
 			trace_jobs
 		done
 	done
+	[ "$MODE" = nvmet ] && nvmet_down
 	teardown_target
 	[ -e /sys/module/ib_srpt ] && bounded 60 rmmod ib_srpt
 fi
