@@ -38,6 +38,9 @@ run_suite fuzz env FUZZ_SECONDS=30 tests/fuzz.sh
 # The Debian packages (make deb); VM case 33 installs them.
 run_suite deb tests/deb.sh
 run_suite vm make -s vmtest
+# Keep the 6.1 suite's case logs: the newest kernel's guest below reuses
+# build/vm/results.
+cp -r build/vm/results "$log/vm-results" 2>/dev/null
 
 # The kernel matrix (scripts/kernels.sh): the module with W=1 and sparse on
 # every other kernel, and the login, fio verify, teardown, observability
@@ -72,6 +75,25 @@ fail=$(grep -c '^not ok ' "$log/all.tap")
 for f in "$log"/*.out; do
 	grep -qE '^(not )?ok ' "$f" || fail=$((fail + 1))
 done
+# The failures again, last, so that the end of the output (all a CI log
+# may keep) names them: each not-ok line with its suite and, for the VM
+# suites, the case it came in (the "# NN-name: Ns" line that ends a case).
+if [ "$fail" -gt 0 ]; then
+	echo "# failures:"
+	for f in "$log"/*.out; do
+		n=${f##*/}
+		n=${n%.out}
+		grep -qE '^(not )?ok ' "$f" || echo "#   [$n] the suite exited without a verdict"
+		awk -v s="$n" '
+			/^not ok / { held[++k] = $0; next }
+			/^# [0-9][0-9]-[a-z0-9-]+: [0-9.]+s$/ {
+				c = $2; sub(/:$/, "", c)
+				for (i = 1; i <= k; i++) printf "#   [%s] %s: %s\n", s, c, held[i]
+				k = 0
+			}
+			END { for (i = 1; i <= k; i++) printf "#   [%s] %s\n", s, held[i] }' "$f" | head -n 40
+	done
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
 exit
