@@ -181,20 +181,23 @@ nvmet_down() {
 	fi
 	return 0
 }
+# nvme_disk: NVME_DISK = the namespace's block device (nvmeXn1; with native
+# multipath the head of every controller's path), once it is there.
+nvme_disk() {
+	local f
+	for f in /sys/block/nvme*n1; do
+		[[ ${f##*/} =~ ^nvme[0-9]+n1$ ]] && { NVME_DISK=${f##*/}; return 0; }
+	done
+	return 1
+}
 # nvme_login NR_IO_QUEUES: nvme-cli connect; DEV, CHN (I/O queues), MAXKB.
 nvme_login() {
-	local b='' d q
+	local b d q
 	ini_id 0
 	nvme connect -t rdma -a "$TARGET_IP" -s "$NVME_PORT" -n "$NQN" -q "$HOSTNQN" -I "$HOSTID" \
 		-i "$1" -Q 128 >>"$W/nvme.out" 2>&1 || { cat "$W/nvme.out"; return 1; }
-	nvme_disk() {
-		local f
-		for f in /sys/block/nvme*n1; do
-			[[ ${f##*/} =~ ^nvme[0-9]+n1$ ]] && { b=${f##*/}; return 0; }
-		done
-		return 1
-	}
 	wait_until 30 nvme_disk || { log "nvme connect: no namespace block device"; return 1; }
+	b=$NVME_DISK
 	DEV=/dev/$b
 	echo none >"/sys/block/$b/queue/scheduler"
 	CHN='?'
@@ -315,19 +318,28 @@ window() {
 # --- fio through ib_srp -----------------------------------------------------------------
 LEAD=$BENCH_RAMP.5			# window starts 0.5 s after the ramp
 LEN=$((BENCH_RUNTIME - 2)).5		# and ends about 1 s before the job
-run_fio() {	# NAME RW BS QD JOBS
-	local name=$1 out=$RAW/r$ROUND-$MODE-$1 pid st res bad
-	fio --name="$name" --filename="$DEV" --ioengine=libaio --direct=1 \
-		--rw="$2" --bs="$3" --iodepth="$4" --numjobs="$5" --group_reporting \
+# fio_measured OUT JOB-ARGS...: one time-based fio run (libaio, direct,
+# group reporting, terse v3 to OUT.terse) with the CPU window inside it;
+# ST = its exit status, RES = its record fields (fio-terse.awk).
+fio_measured() {
+	local out=$1 pid
+	shift
+	fio --ioengine=libaio --direct=1 --group_reporting \
 		--norandommap --randrepeat=0 --ramp_time="$BENCH_RAMP" \
 		--runtime="$BENCH_RUNTIME" --time_based --percentile_list=50:99:99.9 \
-		--eta=never --output-format=terse --terse-version=3 \
+		--eta=never --output-format=terse --terse-version=3 "$@" \
 		>"$out.terse" 2>"$out.err" &
 	pid=$!
 	window "$pid" "$LEAD" "$LEN"
 	wait "$pid"
-	st=$?
-	res=$(awk -f "$BENCH_DIR/fio-terse.awk" "$out.terse")
+	ST=$?
+	RES=$(awk -f "$BENCH_DIR/fio-terse.awk" "$out.terse")
+}
+run_fio() {	# NAME RW BS QD JOBS
+	local name=$1 out=$RAW/r$ROUND-$MODE-$1 st res bad
+	fio_measured "$out" --name="$name" --filename="$DEV" \
+		--rw="$2" --bs="$3" --iodepth="$4" --numjobs="$5"
+	st=$ST res=$RES
 	record "tool=fio round=$ROUND mod=$MODE job=$name ch_count=$CH channels=$CHN rw=$2 bs=$3 qd=$4 jobs=$5 max_sectors_kb=$MAXKB exit=$st $res $WIN"
 	unset "${!F_@}"
 	fields "$res $WIN"
@@ -422,17 +434,10 @@ scale_login() {
 		fi
 	done
 	if [ "$MODE" = nvmet ]; then
-		nvme_disk() {
-			for f in /sys/block/nvme*n1; do
-				[[ ${f##*/} =~ ^nvme[0-9]+n1$ ]] && { b=${f##*/}; return 0; }
-			done
-			return 1
-		}
-		local b=''
 		wait_until 30 nvme_disk || { log "nvme: no namespace block device"; return 1; }
-		echo none >"/sys/block/$b/queue/scheduler"
+		echo none >"/sys/block/$NVME_DISK/queue/scheduler"
 		for f in /sys/class/nvme-subsystem/*/iopolicy; do echo round-robin >"$f"; done
-		for ((k = 0; k < n; k++)); do SDISKS+=("/dev/$b"); done
+		for ((k = 0; k < n; k++)); do SDISKS+=("/dev/$NVME_DISK"); done
 	fi
 	log "scale: $n initiators, disks ${SDISKS[*]}"
 }
@@ -440,16 +445,8 @@ run_scale() {	# RW N
 	local name=scale-$1-4k-qd32-i$2 out args=() d st res
 	out=$RAW/r$ROUND-$MODE-$name
 	for d in "${SDISKS[@]}"; do args+=(--name="i${#args[@]}" --filename="$d"); done
-	fio --ioengine=libaio --direct=1 --rw="$1" --bs=4k --iodepth=32 --group_reporting \
-		--norandommap --randrepeat=0 --ramp_time="$BENCH_RAMP" \
-		--runtime="$BENCH_RUNTIME" --time_based --percentile_list=50:99:99.9 \
-		--eta=never --output-format=terse --terse-version=3 "${args[@]}" \
-		>"$out.terse" 2>"$out.err" &
-	local pid=$!
-	window "$pid" "$LEAD" "$LEN"
-	wait "$pid"
-	st=$?
-	res=$(awk -f "$BENCH_DIR/fio-terse.awk" "$out.terse")
+	fio_measured "$out" --rw="$1" --bs=4k --iodepth=32 "${args[@]}"
+	st=$ST res=$RES
 	record "tool=scale round=$ROUND mod=$MODE job=$name rw=$1 initiators=$2 qd=32 exit=$st $res $WIN"
 	unset "${!F_@}"
 	fields "$res $WIN"
@@ -500,24 +497,22 @@ kmem() {
 # one does): no LIO session, then two samples 1 s apart within 512 KiB;
 # at most 30 s.
 kmem_settled() {
-	local prev t0
 	wait_until 30 no_session
-	stamp t0
 	kmem
-	while :; do
-		prev=$KMEM
-		nap 1
-		kmem
-		[ $((prev - KMEM)) -lt 512 ] && [ $((KMEM - prev)) -lt 512 ] && return 0
-		[ $((${EPOCHREALTIME/./} - t0)) -ge 30000000 ] && return 1
-	done
+	wait_until 30 kmem_steady
+}
+kmem_steady() {
+	local prev=$KMEM
+	nap 1
+	kmem
+	[ $((prev - KMEM)) -lt 512 ] && [ $((KMEM - prev)) -lt 512 ]
 }
 # mem_channels N QD: srpi processes holding N channels (QD per channel)
 # for MEM_HOLD seconds after their logins; returns once all N logins are
 # answered (MPIDS).
 MEM_HOLD=10
 mem_channels() {
-	local n=$1 qd=$2 k=0 c t0 left got
+	local n=$1 qd=$2 k=0 c left
 	MPIDS=()
 	: >"$W/mem.out"
 	for ((left = n; left > 0; left -= c, k++)); do
@@ -527,13 +522,16 @@ mem_channels() {
 			--time "$MEM_HOLD" >>"$W/mem.out" 2>&1 &
 		MPIDS+=($!)
 	done
-	stamp t0
-	while :; do
-		got=$(grep -c '^login rsp' "$W/mem.out")
-		[ "$got" -ge "$n" ] && break
-		[ $((${EPOCHREALTIME/./} - t0)) -ge 60000000 ] && { log "mem: $got of $n logins"; return 1; }
-		nap 0.2
-	done
+	wait_until 60 mem_logins "$n" || { log "mem: $MEM_GOT of $n logins"; return 1; }
+}
+# mem_logins N: srpi has printed N login responses (MEM_GOT so far).
+mem_logins() {
+	local l
+	MEM_GOT=0
+	while read -r l; do
+		[[ $l == "login rsp"* ]] && MEM_GOT=$((MEM_GOT + 1))
+	done <"$W/mem.out"
+	[ "$MEM_GOT" -ge "$1" ]
 }
 mem_wait() {
 	local p st=0
