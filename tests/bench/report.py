@@ -183,6 +183,24 @@ plot {", ".join(plots)}
     return png if gnuplot(script) else None
 
 
+def cpu_per_io(rs, user_hz):
+    """Guest CPU µs per fio I/O over the windows of fio records rs, and the CPU shares (%)."""
+    busy_us = ios = 0.0
+    shares = []
+    for r in rs:
+        c = cpu_fields(r, user_hz)
+        if not c:
+            continue
+        b, n, w, share = c
+        # commands per fio I/O (large I/Os may be split)
+        k = max(1, round(n / (num(r["iops"]) * w))) if num(r["iops"]) else 1
+        busy_us += b
+        ios += n / k
+        if share is not None:
+            shares.append(share * 100)
+    return (busy_us / ios if ios else None), shares
+
+
 def main():
     res, out_md = sys.argv[1], sys.argv[2]
     host = kv_file(os.path.join(res, "host.txt"))
@@ -281,21 +299,7 @@ def main():
                 mibs = mean(num(r.get("bw_kib")) / 1024 for r in rs_ok if num(r.get("bw_kib")) is not None)
                 cm = mean(num(r.get("clat_mean_us")) for r in rs_ok)
                 p99 = mean(num(r.get("clat_p99_us")) for r in rs_ok)
-                busy_us = cmds = ios = 0.0
-                shares = []
-                for r in rs_ok:
-                    c = cpu_fields(r, user_hz)
-                    if not c:
-                        continue
-                    b, n, w, share = c
-                    # commands per fio I/O (large I/Os may be split)
-                    k = max(1, round(n / (num(r["iops"]) * w))) if num(r["iops"]) else 1
-                    busy_us += b
-                    cmds += n
-                    ios += n / k
-                    if share is not None:
-                        shares.append(share * 100)
-                cpu = busy_us / ios if ios else None
+                cpu, shares = cpu_per_io(rs_ok, user_hz)
                 per_round = "/".join(fmt(num(r["iops"])) if r in rs_ok else "fail" for r in rs)
                 agg[m] = dict(iops=iops, mibs=mibs, cm=cm, p99=p99, cpu=cpu,
                               share=mean(shares), rounds=per_round)
@@ -403,13 +407,7 @@ def main():
                           and int(num(r["initiators"])) == n and num(r.get("iops"))]
                     if not rs:
                         continue
-                    busy = ios = 0.0
-                    for r in rs:
-                        c = cpu_fields(r, user_hz)
-                        if c:
-                            busy += c[0]
-                            ios += c[1]
-                    d[n] = dict(iops=mean(num(r["iops"]) for r in rs), cpu=busy / ios if ios else None,
+                    d[n] = dict(iops=mean(num(r["iops"]) for r in rs), cpu=cpu_per_io(rs, user_hz)[0],
                                 p99=mean(num(r.get("clat_p99_us")) for r in rs))
                 if not d:
                     continue
