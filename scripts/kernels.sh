@@ -16,6 +16,11 @@
 #                                namespace: nothing stays mounted afterwards)
 #   scripts/kernels.sh archive [-security]
 #                                print the archive URI of this machine's sources
+#   scripts/kernels.sh remove DIR...
+#                                delete a root: first unmount what a killed
+#                                mmdebstrap or chroot left mounted below it
+#                                (its /proc, /sys, /dev/pts...), then remove
+#                                it without crossing into another file system
 #
 # The matrix (a Debian 12 host):
 #   distro  the kernel linux-image-amd64 depends on (scripts/kver.sh), ROOT /
@@ -106,6 +111,20 @@ run_in() {
 	' sh "$root" "$bind" "$@"
 }
 
+# remove_root DIR: DIR deleted, never what is mounted below it.  A run killed
+# inside mmdebstrap leaves the host's /proc, /sys, /dev/pts and /dev/shm
+# mounted in the half-made root; a plain rm -rf of it walks into them.
+remove_root() {
+	local d m
+	[ -e "$1" ] || return 0
+	d=$(realpath "$1") || return 1
+	[ "$d" != / ] || die "remove_root: refusing /"
+	findmnt -rn -o TARGET | awk -v d="$d" '$0 == d || index($0, d "/") == 1' |
+		sort -r | while read -r m; do umount -l "$m" || exit 1; done ||
+		die "remove_root: cannot unmount what is mounted below $d"
+	rm -rf --one-file-system "$d"
+}
+
 # meta_kernel ROOT SUITE: the image package linux-image-amd64 of SUITE
 # depends on, as apt in ROOT knows it (empty if SUITE has none).
 meta_kernel() {
@@ -175,7 +194,7 @@ ensure_root() {
 	if [ "$(cat "$root/.srpt-root" 2>/dev/null)" != "$key" ]; then
 		command -v mmdebstrap >/dev/null || die "mmdebstrap missing (tests/install-deps.sh)"
 		uri=$(archive_uri) || die "cannot find the archive URI in this machine's apt sources"
-		rm -rf "$root.new"
+		remove_root "$root.new"
 		mkdir -p "$(dirname "$root")"
 		note "making a $rel root in $root (mmdebstrap, a few minutes)"
 		nice -n 10 mmdebstrap --quiet --variant=apt --mode=root \
@@ -184,8 +203,8 @@ ensure_root() {
 			"$rel" "$root.new" \
 			"deb $uri $rel main" "deb $uri $rel-updates main" \
 			"deb $uri $rel-backports main" >&2 ||
-			{ rm -rf "$root.new"; die "mmdebstrap $rel failed"; }
-		rm -rf "$root"
+			{ remove_root "$root.new"; die "mmdebstrap $rel failed"; }
+		remove_root "$root"
 		mv "$root.new" "$root"
 		echo "$key" >"$root/.srpt-root"
 		# mmdebstrap leaves no package lists behind.
@@ -241,7 +260,8 @@ list) matrix 0 ;;
 install) matrix 1 ;;
 run) shift; [ $# -ge 2 ] || die "usage: run ROOT CMD..."; run_in "$@" ;;
 archive) archive_uri "${2:-}" ;;
-*) sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+remove) shift; for d; do remove_root "$d"; done ;;
+*) sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 exit
 }

@@ -34,7 +34,7 @@ fail=0
 
 for rel in "${rels[@]}"; do
 	root=$out/$rel
-	rm -rf "$root"
+	scripts/kernels.sh remove "$root" || { echo "not ok - fresh $rel: cannot remove the old $root"; fail=1; continue; }
 	t0=$SECONDS
 	lists=("deb $uri $rel main" "deb $uri $rel-updates main")
 	[ -n "$sec" ] && lists+=("deb $sec $rel-security main")
@@ -69,7 +69,7 @@ for rel in "${rels[@]}"; do
 			fail=1
 		fi
 	done
-	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf "$root"
+	[ "${FRESH_KEEP:-0}" = 1 ] || scripts/kernels.sh remove "$root"
 done
 exit $fail
 }
