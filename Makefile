@@ -32,6 +32,9 @@
 #   make check-fresh     make demo and make check in a fresh minimal Debian
 #                        root (bookworm; FRESH_RELEASES="bookworm trixie")
 #   make demo            build, boot a VM, export a LUN, read/write it over SRP
+#   make ha              two target nodes (two guests), one shared disk, ALUA
+#                        and dm-multipath failover under fio verify
+#                        (tests/ha.sh; README "Two nodes"; about 30 minutes)
 #   make bench           ours vs Debian's in-tree ib_srpt side by side in one
 #                        VM boot (tests/bench/README.md; about 20 minutes)
 #   make blktests        upstream blktests' srp group against Debian's in-tree
@@ -69,7 +72,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 KBUILD_OPTS := CONFIG_INFINIBAND_SRPT=m
 
 .PHONY: all modules clean unit sparse fuzz fuzz-long vmtest stress soak check check-kernels check-debug check-intree \
-	check-fresh demo bench deps \
+	check-fresh demo bench ha deps \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -131,6 +134,11 @@ deb:
 .PHONY: check-intree
 check-intree:
 	scripts/intree.sh
+
+ha:
+	tests/install-deps.sh
+	$(MAKE) modules
+	KVER=$(KVER) ROOT=$(ROOT) tests/ha.sh $(HA_ARGS)
 
 bench:
 	tests/install-deps.sh

@@ -14,6 +14,10 @@
 # (VM_ROOT/boot/vmlinuz-KVER), its modules and its busybox make the
 # initramfs.  When it is not /, the work tree VM_TOP (which VM_ROOT does not
 # hold) is exported too and mounted at its own path, under an overlay.
+#
+# VM_QEMU_EXTRA (an array, optional) is added to qemu's command line: make
+# ha gives each node a NIC on a datagram socket to the other node, the
+# shared disk and a monitor socket (tests/ha.sh).
 
 VMDIR_BOOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_ROOT=${VM_ROOT:-/}
@@ -88,7 +92,7 @@ vm_start() {
 		-append "console=ttyS0 quiet loglevel=5 log_buf_len=16M panic=-1 srptvm.results=$results srptvm.guest=$guest$append${VM_APPEND:+ $VM_APPEND}" \
 		-fsdev "local,id=hostroot,path=$VM_ROOT,security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-		"${top[@]}" \
+		"${top[@]}" "${VM_QEMU_EXTRA[@]}" \
 		-fsdev "local,id=results,path=$results,security_model=none,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
 		</dev/null >"$build/qemu.log" 2>&1 9>&- &

@@ -25,11 +25,24 @@ modprobe configfs && mount -t configfs configfs /sys/kernel/config
 # leaves it), one rxe device on one end; the initiator connects to that
 # end's own address, so all traffic is routed through lo.  The initiator
 # and the target share rxe0.
+#
+# make ha's nodes (tests/ha.sh, PREP_NIC_ADDR set) have a NIC instead: a
+# virtio-net device on a qemu datagram socket (a unix socket on the host) to
+# the other node, nothing else; rxe0 is on it.
 ip link set lo up
-ip link add veth0 mtu 9000 type veth peer name veth1 mtu 9000
-ip addr add 192.0.2.1/24 dev veth0
-ip addr add 192.0.2.2/24 dev veth1
-ip link set veth0 up
-ip link set veth1 up
-modprobe rdma_rxe && rdma link add rxe0 type rxe netdev veth0
+if [ -n "${PREP_NIC_ADDR:-}" ]; then
+	modprobe virtio_net
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 1; done
+	ip link set eth0 mtu 9000
+	ip addr add "$PREP_NIC_ADDR" dev eth0
+	ip link set eth0 up
+	modprobe rdma_rxe && rdma link add rxe0 type rxe netdev eth0
+else
+	ip link add veth0 mtu 9000 type veth peer name veth1 mtu 9000
+	ip addr add 192.0.2.1/24 dev veth0
+	ip addr add 192.0.2.2/24 dev veth1
+	ip link set veth0 up
+	ip link set veth1 up
+	modprobe rdma_rxe && rdma link add rxe0 type rxe netdev veth0
+fi
 modprobe -a sd_mod sg ib_srp
