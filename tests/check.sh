@@ -41,6 +41,9 @@ run_suite vm make -s vmtest
 # Keep the 6.1 suite's case logs: the newest kernel's guest below reuses
 # build/vm/results.
 cp -r build/vm/results "$log/vm-results" 2>/dev/null
+# Two target nodes (two guests, one shared disk), ALUA and dm-multipath
+# failover under fio verify: make ha with shorter fio runs (about 5 min).
+run_suite ha env HA_FIO_SECS=30 HA_PAUSE=6 tests/ha.sh
 
 # The kernel matrix (scripts/kernels.sh): the module with W=1 and sparse on
 # every other kernel, and the login, fio verify, teardown, observability

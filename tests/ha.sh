@@ -18,7 +18,7 @@
 # leaves this machine; the guests have no other network), and one raw image
 # attached to both (virtio-blk, share-rw=on, cache=none).  Node a drives
 # the scenarios (tests/vm/ha-lib.sh); what needs the host (kill node b's
-# qemu, boot it again, take its link down and up) it asks for in
+# qemu, boot it again, take its link down and up, dump its state) it asks for in
 # build/ha/a/req, answered in build/ha/a/ack.  Why two guests and not
 # three: this machine has 2 cores, each TCG guest keeps one busy; the
 # initiator shares node a's guest, which gives one node-local path and one
@@ -34,7 +34,9 @@
 # HA_TIMEOUT (whole run, default 3600 s), HA_FIO_SECS (fio time per
 # scenario, default 60), HA_FAST_IO_FAIL (ib_srp fast_io_fail_tmo, default
 # 5), HA_RECONNECT (ib_srp reconnect_delay, default 2), HA_FLAP_SECS
-# (default 15), VM_MEM (MiB per guest, default 2048), TIME_SCALE.
+# (default 15; HA_FLAP_B_SECS, default 10, for the flap during I/O over
+# node b), HA_SCENARIOS (default "kill-b tpg module flap flap-b"), VM_MEM
+# (MiB per guest, default 2048), TIME_SCALE.
 {
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -98,7 +100,9 @@ gid_of() {
 	read -r -a b <<<"$1"
 	printf 'fe80000000000000%02x%s%sfffe%s%s%s' $((0x${b[0]} ^ 2)) "${b[1]}" "${b[2]}" "${b[3]}" "${b[4]}" "${b[5]}"
 }
-serial=srpt-ha-$(date +%s)
+# The unit serial both backstores get (targetcli's wwn=): a UUID, as
+# targetcli makes them; LIO derives the NAA designator from its hex digits.
+serial=$(cat /proc/sys/kernel/random/uuid)
 rm -rf "$build/a" "$build"/b.* "$sock" "$build/times"
 mkdir -p "$build/a" "$sock" || bail "cannot create $build/a"
 img=$build/shared.img
@@ -123,8 +127,8 @@ conf() {
 		echo "MODULE_SRC=$module"
 		echo "KVER=$KVER"
 		echo "TIME_SCALE=${TIME_SCALE:-1}"
-		for v in HA_FIO_SECS HA_FIO_MB HA_FAST_IO_FAIL HA_RECONNECT HA_FLAP_SECS HA_PAUSE; do
-			[ -z "${!v:-}" ] || echo "$v=${!v}"
+		for v in HA_FIO_SECS HA_FIO_MB HA_FAST_IO_FAIL HA_RECONNECT HA_FLAP_SECS HA_FLAP_B_SECS HA_PAUSE HA_SCENARIOS; do
+			[ -z "${!v:-}" ] || printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$2/run.conf"
 }
@@ -211,6 +215,21 @@ finish_b() {
 	done
 	stop b
 }
+# dump_b: node b writes its channels and QPs (ha_dump), printed here as
+# comments.
+nd=0
+dump_b() {
+	local t0=$SECONDS d=
+	alive b || return 1
+	nd=$((nd + 1))
+	echo "$nd" >"$B/dump-req"
+	until [ "$d" = "$nd" ]; do
+		alive b && [ $((SECONDS - t0)) -lt 60 ] || return 1
+		sleep 0.5
+		read -r d 2>/dev/null <"$B/dump-done"
+	done
+	sed 's/^/# b: /' "$B/dump.$nd"
+}
 last=0
 while alive a; do
 	if [ $((SECONDS - t_start)) -ge "$HA_TIMEOUT" ]; then
@@ -230,6 +249,7 @@ while alive a; do
 	start-b) if boot_b; then answer "$seq" ok; else answer "$seq" failed; fi ;;
 	"link-b off") if monitor b "set_link n0 off"; then answer "$seq" ok; else answer "$seq" failed; fi ;;
 	"link-b on") if monitor b "set_link n0 on"; then answer "$seq" ok; else answer "$seq" failed; fi ;;
+	dump-b) if dump_b; then answer "$seq" ok; else answer "$seq" failed; fi ;;
 	finish-b) if finish_b; then answer "$seq" ok; else answer "$seq" failed; fi ;;
 	*) answer "$seq" unknown ;;
 	esac
@@ -272,4 +292,5 @@ if [ "$keep" = 1 ]; then
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
+exit
 }

@@ -12,6 +12,7 @@ HA_FIO_MB=${HA_FIO_MB:-64}		# the region fio writes and verifies
 HA_FAST_IO_FAIL=${HA_FAST_IO_FAIL:-5}	# ib_srp rport fast_io_fail_tmo, s
 HA_RECONNECT=${HA_RECONNECT:-2}		# ib_srp rport reconnect_delay, s
 HA_FLAP_SECS=${HA_FLAP_SECS:-15}	# how long node b's link is down
+HA_FLAP_B_SECS=${HA_FLAP_B_SECS:-10}	# the same with the I/O over node b
 HA_PAUSE=${HA_PAUSE:-8}			# I/O before and after each event, s
 
 # --- the shared LU and its ALUA groups (both nodes) ---------------------------
@@ -150,14 +151,15 @@ sampler_stop() {
 }
 
 # --- fio ----------------------------------------------------------------------------
-# fio_start NAME: fio verify (crc32c, direct I/O, random writes of 4-64 KiB,
+# fio_start NAME [SECONDS]: fio verify (crc32c, direct I/O, random writes of 4-64 KiB,
 # each batch of 256 read back and checked while the next is written) on the
-# multipath map for HA_FIO_SECS, in the background.
+# multipath map for SECONDS (default HA_FIO_SECS), in the background.
 fio_start() {
-	log "fio $1 on $HA_MAP for ${HA_FIO_SECS}s"
+	local secs=${2:-$HA_FIO_SECS}
+	log "fio $1 on $HA_MAP for ${secs}s"
 	fio --name="ha-$1" --filename="$HA_MAP" --direct=1 --ioengine=libaio --iodepth=8 \
 		--rw=randwrite --bsrange=4k-64k --size="${HA_FIO_MB}M" --time_based \
-		--runtime="$HA_FIO_SECS" --verify=crc32c --verify_backlog=256 --verify_fatal=1 \
+		--runtime="$secs" --verify=crc32c --verify_backlog=256 --verify_fatal=1 \
 		--exitall_on_error=1 --output-format=json --output="$W/fio-$1.json" \
 		>"$W/fio-$1.out" 2>&1 &
 	FIO_PID=$!
@@ -178,8 +180,9 @@ try:
 except Exception as e:
     print("bad fio json: %s" % e); sys.exit(1)
 w, r = j["write"], j["read"]
-print("%d MiB written, %d MiB read back and verified, error %d, longest write %.1f s"
-      % (w["io_bytes"] >> 20, r["io_bytes"] >> 20, j["error"], w["clat_ns"]["max"] / 1e9))
+print("%d MiB written, %d MiB read back and verified, error %d, longest I/O %.1f s"
+      % (w["io_bytes"] >> 20, r["io_bytes"] >> 20, j["error"],
+         max(w["clat_ns"]["max"], r["clat_ns"]["max"]) / 1e9))
 sys.exit(1 if j["error"] or not w["io_bytes"] or not r["io_bytes"] else 0)
 EOF
 	)
@@ -384,7 +387,7 @@ scenario_fail_a() {
 	if [ "$how" = tpg ]; then
 		echo 1 >"$TPG/enable" || not_ok "$label: enabling the TPG again failed"
 	else
-		load_target_module "a: node a back: " && ha_port || not_ok "$label: loading ib_srpt and its configuration again failed"
+		load_target_module "node a back: " && ha_port || not_ok "$label: loading ib_srpt and its configuration again failed"
 	fi
 	if wait_until $((180 * TIME_SCALE)) io_grew "$SD_a" "$a0"; then
 		since "$t0"
@@ -421,6 +424,49 @@ scenario_link_flap() {
 	fi
 }
 
+# scenario_flap_on_b: the same link flap (HA_FLAP_B_SECS) while the I/O
+# runs over node b (node a's TPG disabled): the commands in flight over the
+# link stall, both paths are down meanwhile (dm-multipath queues for
+# no_path_retry), and I/O must resume on node b when the link is back, with
+# nothing lost; then node a returns and takes the I/O back.
+scenario_flap_on_b() {
+	local t0 b0 a0 label="link flap during I/O over node b"
+	fio_start flap-b $((HA_FIO_SECS + 30))
+	nap "$HA_PAUSE"
+	ioc "$SD_b"; b0=$IOC
+	echo 0 >"$TPG/enable" || not_ok "$label: disabling node a's TPG failed"
+	wait_until $((120 * TIME_SCALE)) io_grew "$SD_b" "$b0" || not_ok "$label: I/O did not move to node b"
+	nap 4
+	sampler_start
+	ha_host 60 link-b off || not_ok "$label: the host could not take node b's link down"
+	nap "$HA_FLAP_B_SECS"
+	ioc "$SD_b"; b0=$IOC
+	ha_host 60 link-b on || not_ok "$label: the host could not bring node b's link up"
+	stamp t0
+	if wait_until $((180 * TIME_SCALE)) io_grew "$SD_b" "$b0"; then
+		ok "$label: I/O resumed on node b ${SECS}s after the link came back (down ${HA_FLAP_B_SECS}s)"
+		nap 8
+		ha_dump_both "8 s after I/O resumed on node b"
+	else
+		not_ok "$label: no I/O on node b within ${SECS}s after the link came back"
+		multipath -ll >&2
+	fi
+	nap 4
+	ioc "$SD_a"; a0=$IOC
+	echo 1 >"$TPG/enable" || not_ok "$label: enabling node a's TPG failed"
+	wait_until $((180 * TIME_SCALE)) io_grew "$SD_a" "$a0" ||
+		not_ok "$label: no I/O on node a after its TPG was enabled again"
+	fio_wait
+	sampler_stop
+	fio_check flap-b "$label (longest pause ${GAP}s)"
+	tap $(path_is "$SD_a" active active; echo $?) "$label: node a's path is the active one again"
+	if wait_until $((300 * TIME_SCALE)) path_ready "$SD_b"; then
+		ok "$label: node b's path $SD_b ready again"
+	else
+		not_ok "$label: node b's path $SD_b not ready after ${SECS}s"
+	fi
+}
+
 # ha_teardown: map flushed, both logins ended, the daemons stopped, node a's
 # target removed and ib_srpt unloaded.
 ha_teardown() {
@@ -435,6 +481,36 @@ ha_teardown() {
 	tap $? "teardown: node a's configuration removed, ib_srpt unloaded"
 }
 ha_no_multipathd() { [ -z "$(pidof multipathd)" ]; }
+
+# --- state dumps (diagnostics for the log, no verdict) -----------------------------
+# ha_dump: this node's channels (the module's debugfs) and RDMA QPs.
+ha_dump() {
+	[ -e /sys/kernel/debug/ib_srpt ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	echo "== $NODE: ib_srpt channels"
+	cat /sys/kernel/debug/ib_srpt/channels 2>&1
+	echo "== $NODE: rdma res show qp"
+	rdma res show qp 2>&1
+	if [ "$NODE" = a ]; then
+		echo "== a: in flight on $SD_a / $SD_b: $(</sys/block/$SD_a/inflight) / $(</sys/block/$SD_b/inflight)"
+	fi
+}
+# ha_dump_on_request (node b): the host wrote N to R/dump-req: ha_dump into
+# R/dump.N, then N into R/dump-done.
+ha_dump_on_request() {
+	local n= d=
+	read -r n 2>/dev/null <"$R/dump-req" || return 0
+	read -r d 2>/dev/null <"$R/dump-done"
+	[ "$n" != "$d" ] || return 0
+	ha_dump >"$R/dump.$n" 2>&1
+	echo "$n" >"$R/dump-done"
+}
+# ha_dump_both LABEL: both nodes' state into the logs (node b's through the
+# host, which prints it as comments).
+ha_dump_both() {
+	log "== dump: $1"
+	ha_dump >&2
+	ha_host 60 dump-b || log "node b did not dump its state"
+}
 
 # --- main -------------------------------------------------------------------------------
 ha_setup_target() {
@@ -453,7 +529,10 @@ ha_main() {
 	ha_setup_target || return
 	if [ "$NODE" = b ]; then
 		echo "SGUID=$SGUID GID_HEX=$GID_HEX" >"$R/ready.tmp" && mv "$R/ready.tmp" "$R/ready"
-		until [ -e "$R/finish" ]; do nap 1; done
+		until [ -e "$R/finish" ]; do
+			ha_dump_on_request
+			nap 1
+		done
 		srpt_tree_remove && bounded 60 rmmod ib_srpt
 		tap $? "teardown: node b's configuration removed, ib_srpt unloaded"
 		dmesg_clean "node b"
@@ -471,10 +550,16 @@ ha_main() {
 		return
 	fi
 	ha_map_check
-	scenario_kill_b
-	scenario_fail_a tpg
-	scenario_fail_a module
-	scenario_link_flap
+	local sc
+	for sc in ${HA_SCENARIOS:-kill-b tpg module flap flap-b}; do
+		case $sc in
+		kill-b) scenario_kill_b ;;
+		tpg | module) scenario_fail_a "$sc" ;;
+		flap) scenario_link_flap ;;
+		flap-b) scenario_flap_on_b ;;
+		*) not_ok "unknown scenario $sc" ;;
+		esac
+	done
 	diag "failover (failure to first I/O completed on node b): ${FAILOVER[*]}; failback: ${FAILBACK[*]}"
 	echo "failover ${FAILOVER[*]}" >"$R/times"
 	echo "failback ${FAILBACK[*]}" >>"$R/times"
