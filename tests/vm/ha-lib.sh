@@ -312,7 +312,13 @@ ha_identity() {
 }
 
 ha_map_check() {
-	local d p s a_prio='' b_prio='' a_st=''
+	local d p s a_prio='' b_prio='' a_st='' x
+	for d in "$SD_a" "$SD_b"; do
+		for x in access_state preferred_path; do
+			log "$d $x: $(cat "/sys/block/$d/device/$x" 2>&1)"
+		done
+	done
+	multipath -v3 -ll 2>&1 | grep -iE "prio|tpg|alua" | head -n 40 >&2
 	mp_paths
 	while read -r d p s _; do
 		[ "$d" = "$SD_a" ] && a_prio=$p a_st=$s
