@@ -127,7 +127,7 @@ conf() {
 		echo "MODULE_SRC=$module"
 		echo "KVER=$KVER"
 		echo "TIME_SCALE=${TIME_SCALE:-1}"
-		for v in HA_FIO_SECS HA_FIO_MB HA_FAST_IO_FAIL HA_RECONNECT HA_FLAP_SECS HA_FLAP_B_SECS HA_PAUSE HA_SCENARIOS; do
+		for v in HA_FIO_SECS HA_FIO_MB HA_FAST_IO_FAIL HA_RECONNECT HA_FLAP_SECS HA_FLAP_B_SECS HA_PAUSE HA_SCENARIOS HA_SET_RTPI; do
 			[ -z "${!v:-}" ] || printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$2/run.conf"
