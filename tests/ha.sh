@@ -36,7 +36,8 @@
 # 5), HA_RECONNECT (ib_srp reconnect_delay, default 2), HA_FLAP_SECS
 # (default 15; HA_FLAP_B_SECS, default 10, for the flap during I/O over
 # node b), HA_SCENARIOS (default "kill-b tpg module flap flap-b"), VM_MEM
-# (MiB per guest, default 2048), TIME_SCALE.
+# (MiB per guest, default 2048), HA_SET_RTPI=0 (leave the relative target
+# port IDs to LIO where tpgt_1/rtpi exists), TIME_SCALE.
 {
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
