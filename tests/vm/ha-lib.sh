@@ -88,10 +88,16 @@ ioc() {
 # io_grew DEV N: DEV has completed more than N I/Os.
 io_grew() { ioc "$1"; [ "$IOC" -gt "$2" ]; }
 
+# mp_topology: the map as multipathd sees it (the format of multipath -ll).
+# Asked of the daemon: multipath -ll opens every path device itself, and an
+# open of a disk whose SCSI host is in error handling (node b dead, ib_srp
+# resetting) blocks until the handling ends, long enough for a hung-task
+# report.
+mp_topology() { multipathd show topology 2>/dev/null; }
 # mp_paths: "DEV PRIO GROUP_STATUS DM_STATE CHECKER_STATE" for every path of
-# the map (multipath -ll), into MP (one line each).
+# the map, into MP (one line each).
 mp_paths() {
-	MP=$(multipath -ll 2>/dev/null | awk '
+	MP=$(mp_topology | awk '
 		/prio=/ { pr = $0; sub(/.*prio=/, "", pr); sub(/ .*/, "", pr)
 			st = $0; sub(/.*status=/, "", st); sub(/ .*/, "", st); next }
 		/[0-9]+:[0-9]+:[0-9]+:[0-9]+ sd/ { for (i = 1; i <= NF; i++) if ($i ~ /^sd/) print $i, pr, st, $(i + 2), $(i + 3) }')
@@ -254,11 +260,11 @@ ha_multipath() {
 	udevadm trigger --action=add --subsystem-match=block
 	udevadm settle --timeout=120 || log "udevadm settle timed out"
 	multipathd || return 1
-	wait_until $((60 * TIME_SCALE)) ha_two_paths || { multipath -ll >&2; return 1; }
+	wait_until $((60 * TIME_SCALE)) ha_two_paths || { mp_topology >&2; return 1; }
 	n=$(multipathd show maps raw format "%n" 2>/dev/null | head -n 1)
 	HA_MAP=/dev/mapper/$n
 	wait_until 30 exists "$HA_MAP" || return 1
-	multipath -ll >&2
+	mp_topology >&2
 }
 ha_two_paths() {
 	mp_paths
@@ -357,7 +363,7 @@ scenario_kill_b() {
 		ok "node b back: ib_srp reconnected, its path $SD_b active again ${SECS}s after node b was ready"
 	else
 		not_ok "node b back: its path $SD_b not active after ${SECS}s"
-		multipath -ll >&2
+		mp_topology >&2
 	fi
 	tap $(path_is "$SD_a" active active; echo $?) "node b back: node a's path still the active one"
 }
@@ -389,7 +395,7 @@ scenario_fail_a() {
 		ok "$label: I/O moved to node b ($SD_b) ${SECS}s after the failure (fast_io_fail_tmo ${HA_FAST_IO_FAIL}s)"
 	else
 		not_ok "$label: no I/O completed on node b within ${SECS}s"
-		multipath -ll >&2
+		mp_topology >&2
 	fi
 	nap "$HA_PAUSE"
 	ioc "$SD_a"; a0=$IOC
@@ -405,7 +411,7 @@ scenario_fail_a() {
 		ok "$label, back: ib_srp reconnected and I/O is on node a again ${SECS}s after it returned"
 	else
 		not_ok "$label, back: no I/O on node a within ${SECS}s"
-		multipath -ll >&2
+		mp_topology >&2
 	fi
 	fio_wait
 	fio_check "a-$how" "$label and back"
@@ -430,7 +436,7 @@ scenario_link_flap() {
 		ok "link flap: node b's path $SD_b active again ${SECS}s after fio ended"
 	else
 		not_ok "link flap: node b's path $SD_b not active after ${SECS}s"
-		multipath -ll >&2
+		mp_topology >&2
 	fi
 }
 
