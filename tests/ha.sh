@@ -137,8 +137,10 @@ conf() {
 declare -A QPID TPID
 # boot NODE RESULTS: start NODE's qemu (its console in RESULTS/console.log).
 boot() {
-	local n=$1 res=$2 peer=a mac=$mac_a
-	[ "$n" = a ] && { peer=b; mac=$mac_a; } || mac=$mac_b
+	local n=$1 res=$2 peer=b mac=$mac_a
+	if [ "$n" = b ]; then
+		peer=a mac=$mac_b
+	fi
 	rm -f "$sock/$n.net" "$sock/$n.mon"
 	: >"$res/tap"
 	VM_QEMU_EXTRA=(
@@ -266,10 +268,17 @@ for r in "$A" "$build"/b.*; do
 	fail=$((fail + $(grep -c '^not ok ' "$r/tap")))
 done
 rc_a=$(cat "$A/rc" 2>/dev/null)
-[ "$rc_a" = 0 ] && say "ok - ha: node a finished, all its checks passed" ||
+rc_b=$(cat "$B/rc" 2>/dev/null)
+if [ "$rc_a" = 0 ]; then
+	say "ok - ha: node a finished, all its checks passed"
+else
 	say "not ok - ha: node a's verdict: ${rc_a:-none} (console: $A/console.log)"
-[ -e "$B/rc" ] && [ "$(cat "$B/rc")" = 0 ] && say "ok - ha: node b (boot $nb) finished, all its checks passed" ||
-	say "not ok - ha: node b (boot $nb)'s verdict: $(cat "$B/rc" 2>/dev/null || echo none)"
+fi
+if [ "$rc_b" = 0 ]; then
+	say "ok - ha: node b (boot $nb) finished, all its checks passed"
+else
+	say "not ok - ha: node b (boot $nb)'s verdict: ${rc_b:-none}"
+fi
 # The console of every boot, the killed one included (it never wrote a
 # dmesg): warnings and oopses reach it (loglevel 5).
 for r in "$A" "$build"/b.*; do
