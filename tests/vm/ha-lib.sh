@@ -93,7 +93,7 @@ io_grew() { ioc "$1"; [ "$IOC" -gt "$2" ]; }
 # open of a disk whose SCSI host is in error handling (node b dead, ib_srp
 # resetting) blocks until the handling ends, long enough for a hung-task
 # report.
-mp_topology() { multipathd show topology 2>/dev/null; }
+mp_topology() { multipathd show topology; }
 # mp_paths: "DEV PRIO GROUP_STATUS DM_STATE CHECKER_STATE" for every path of
 # the map, into MP (one line each).
 mp_paths() {
@@ -102,15 +102,32 @@ mp_paths() {
 			st = $0; sub(/.*status=/, "", st); sub(/ .*/, "", st); next }
 		/[0-9]+:[0-9]+:[0-9]+:[0-9]+ sd/ { for (i = 1; i <= NF; i++) if ($i ~ /^sd/) print $i, pr, st, $(i + 2), $(i + 3) }')
 }
+# mp_paths_of_map: mp_paths, for a caller that knows the map exists: an
+# empty answer means multipathd did not answer within its client timeout
+# (it is busy, e.g. checking a dead node's path), so ask again, for up to
+# 30 s.
+mp_paths_of_map() {
+	local t0
+	stamp t0
+	mp_paths
+	while [ -z "$MP" ]; do
+		[ $((${EPOCHREALTIME/./} - t0)) -lt $((30000000 * TIME_SCALE)) ] ||
+			{ log "multipathd show topology: no answer for 30 s"; return 1; }
+		log "multipathd show topology: empty answer, asking again"
+		nap 1
+		mp_paths
+	done
+}
 # path_is DEV GROUP_STATUS DM_STATE: DEV's group has that status (active,
 # enabled) and the path that state (active, failed); "-" matches any.
 path_is() {
 	local d p s dm ck
-	mp_paths
+	mp_paths_of_map
 	while read -r d p s dm ck; do
 		[ "$d" = "$1" ] || continue
 		{ [ "$2" = - ] || [ "$s" = "$2" ]; } && { [ "$3" = - ] || [ "$dm" = "$3" ]; } && return 0
 	done <<<"$MP"
+	log "path_is $*: no; the paths: ${MP//$'\n'/; }"
 	return 1
 }
 # path_ready DEV: DEV is an active path whose checker says ready (polled
@@ -329,7 +346,7 @@ ha_map_check() {
 		done
 	done
 	multipath -v3 -ll 2>&1 | grep -iE "prio|tpg|alua" | head -n 40 >&2
-	mp_paths
+	mp_paths_of_map
 	while read -r d p s _; do
 		[ "$d" = "$SD_a" ] && a_prio=$p a_st=$s
 		[ "$d" = "$SD_b" ] && b_prio=$p
