@@ -102,10 +102,10 @@ mp_paths() {
 			st = $0; sub(/.*status=/, "", st); sub(/ .*/, "", st); next }
 		/[0-9]+:[0-9]+:[0-9]+:[0-9]+ sd/ { for (i = 1; i <= NF; i++) if ($i ~ /^sd/) print $i, pr, st, $(i + 2), $(i + 3) }')
 }
-# mp_paths_of_map: mp_paths, for a caller that knows the map exists: an
-# empty answer means multipathd did not answer within its client timeout
-# (it is busy, e.g. checking a dead node's path), so ask again, for up to
-# 30 s.
+# mp_paths_of_map: mp_paths, for a caller that knows the map exists: right
+# after a node died, multipathd answered "show topology" with nothing (no
+# error either; it was failing the dead path and reloading the map), which
+# says nothing about the paths, so ask again, for up to 30 s.
 mp_paths_of_map() {
 	local t0
 	stamp t0
