@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # SD_a, SD_b, HOST_a, HOST_b: set by ha_login (printf -v)
 #
 # make ha, inside a node (sourced by ha-node.sh after lib.sh): the shared
 # LU with its ALUA groups on both nodes, and on node a the initiator, the
@@ -209,7 +210,7 @@ print("%d MiB written, %d MiB read back and verified, error %d, longest I/O %.1f
 sys.exit(1 if j["error"] or not w["io_bytes"] or not r["io_bytes"] else 0)
 EOF
 	)
-	tap $((st != 0 || $? != 0)) "$2: fio verify (crc32c, direct): exit $st, $sum"
+	tap "$((st != 0 || $? != 0))" "$2: fio verify (crc32c, direct): exit $st, $sum"
 }
 
 # --- node a: initiator and multipath ------------------------------------------
@@ -223,7 +224,7 @@ ha_rport_tune() {
 }
 
 # ha_login WHICH DEST SGUID: log in to node WHICH through ib_srp and set
-# SD_<WHICH> to its disk.
+# SD_<WHICH> to its disk, HOST_<WHICH> to its SCSI host.
 ha_login() {
 	srp_login dest="$2:$RDMA_CM_PORT" id_ext="$3" ioc_guid="$3" || return 1
 	ha_rport_tune "$SRP_HOST" || { log "tuning port-$SRP_HOST:1 failed"; return 1; }
@@ -321,12 +322,12 @@ ha_identity() {
 	vpd_ids "$SD_a"
 	naa_a=$NAA rtpi_a=$RTPI tpg_a=$TPGID
 	vpd_ids "$SD_b"
-	tap $([[ -n "$naa_a" && "$naa_a" = "$NAA" ]]; echo $?) \
+	tap "$([[ -n "$naa_a" && "$naa_a" = "$NAA" ]]; echo $?)" \
 		"one LU through both nodes: NAA ${naa_a:-none} via $SD_a, ${NAA:-none} via $SD_b"
-	tap $([[ "$tpg_a" = 0x1 && "$TPGID" = 0x2 ]]; echo $?) \
+	tap "$([[ "$tpg_a" = 0x1 && "$TPGID" = 0x2 ]]; echo $?)" \
 		"target port groups: ${tpg_a:-none} via $SD_a (node a), ${TPGID:-none} via $SD_b (node b)"
 	if [ -e "$TPG/rtpi" ] && [ "${HA_SET_RTPI:-1}" = 1 ]; then
-		tap $([[ "$rtpi_a" = 0x1 && "$RTPI" = 0x2 ]]; echo $?) \
+		tap "$([[ "$rtpi_a" = 0x1 && "$RTPI" = 0x2 ]]; echo $?)" \
 			"relative target port IDs: $rtpi_a (node a), $RTPI (node b)"
 	else
 		diag "relative target port IDs: $rtpi_a (node a), $RTPI (node b): this kernel's LIO numbers them per backstore (no tpgt_1/rtpi)"
@@ -334,7 +335,7 @@ ha_identity() {
 	rtpg_states "$SD_a"
 	local ra=$RTPG
 	rtpg_states "$SD_b"
-	tap $([[ " $ra" == *" 1:0:1 "* && " $ra" != *" 2:"* && " $RTPG" == *" 2:1:0 "* && " $RTPG" != *" 1:"* ]]; echo $?) \
+	tap "$([[ " $ra" == *" 1:0:1 "* && " $ra" != *" 2:"* && " $RTPG" == *" 2:1:0 "* && " $RTPG" != *" 1:"* ]]; echo $?)" \
 		"RTPG: node a reports its group 1 active/optimized, preferred; node b its group 2 active/non-optimized (LIO lists a node's own groups only: $ra/ $RTPG)"
 }
 
@@ -351,7 +352,7 @@ ha_map_check() {
 		[ "$d" = "$SD_a" ] && a_prio=$p a_st=$s
 		[ "$d" = "$SD_b" ] && b_prio=$p
 	done <<<"$MP"
-	tap $([[ "$a_st" = active && "${a_prio:-0}" -gt "${b_prio:-0}" ]]; echo $?) \
+	tap "$([[ "$a_st" = active && "${a_prio:-0}" -gt "${b_prio:-0}" ]]; echo $?)" \
 		"dm-multipath: one map $HA_MAP, node a's path $SD_a active (prio ${a_prio:-?}), node b's $SD_b standby (prio ${b_prio:-?}), ALUA handler"
 }
 
@@ -368,9 +369,9 @@ scenario_kill_b() {
 	fio_wait
 	sampler_stop
 	fio_check kill-b "node b killed during I/O over node a"
-	tap $([[ "$ON_B" -lt 10 && "$ON_A" -gt 0 ]]; echo $?) \
+	tap "$([[ "$ON_B" -lt 10 && "$ON_A" -gt 0 ]]; echo $?)" \
 		"node b killed: I/O stayed on node a ($ON_A on $SD_a, $ON_B on $SD_b; longest pause ${GAP}s)"
-	tap $(path_is "$SD_a" active active; echo $?) "node b killed: node a's path still the active one"
+	tap "$(path_is "$SD_a" active active; echo $?)" "node b killed: node a's path still the active one"
 	stamp t0
 	ha_host $((900 * TIME_SCALE)) start-b || { not_ok "node b back: the host could not boot it again"; return; }
 	since "$t0"
@@ -382,7 +383,7 @@ scenario_kill_b() {
 		not_ok "node b back: its path $SD_b not active after ${SECS}s"
 		mp_topology >&2
 	fi
-	tap $(path_is "$SD_a" active active; echo $?) "node b back: node a's path still the active one"
+	tap "$(path_is "$SD_a" active active; echo $?)" "node b back: node a's path still the active one"
 }
 
 # fail_over HOW: after fio has run a while, take node a's target away (HOW:
@@ -432,7 +433,7 @@ scenario_fail_a() {
 	fi
 	fio_wait
 	fio_check "a-$how" "$label and back"
-	tap $(path_is "$SD_a" active active; echo $?) "$label, back: node a's path is the active one again"
+	tap "$(path_is "$SD_a" active active; echo $?)" "$label, back: node a's path is the active one again"
 }
 
 # scenario_link_flap: the link between the nodes goes down for HA_FLAP_SECS
@@ -447,7 +448,7 @@ scenario_link_flap() {
 	fio_wait
 	sampler_stop
 	fio_check flap "link flap between the nodes during I/O over node a"
-	tap $([[ "$ON_A" -gt 0 ]]; echo $?) \
+	tap "$([[ "$ON_A" -gt 0 ]]; echo $?)" \
 		"link flap: I/O on node a went on ($ON_A on $SD_a, $ON_B on $SD_b; longest pause ${GAP}s)"
 	if wait_until $((300 * TIME_SCALE)) path_ready "$SD_b"; then
 		ok "link flap: node b's path $SD_b active again ${SECS}s after fio ended"
@@ -493,7 +494,7 @@ scenario_flap_on_b() {
 	fio_wait
 	sampler_stop
 	fio_check flap-b "$label (longest pause ${GAP}s)"
-	tap $(path_is "$SD_a" active active; echo $?) "$label: node a's path is the active one again"
+	tap "$(path_is "$SD_a" active active; echo $?)" "$label: node a's path is the active one again"
 	if wait_until $((300 * TIME_SCALE)) path_ready "$SD_b"; then
 		ok "$label: node b's path $SD_b ready again"
 	else
@@ -531,7 +532,7 @@ ha_dump() {
 # ha_dump_on_request (node b): the host wrote N to R/dump-req: ha_dump into
 # R/dump.N, then N into R/dump-done.
 ha_dump_on_request() {
-	local n= d=
+	local n='' d=''
 	read -r n 2>/dev/null <"$R/dump-req" || return 0
 	read -r d 2>/dev/null <"$R/dump-done"
 	[ "$n" != "$d" ] || return 0
@@ -572,7 +573,7 @@ ha_main() {
 		dmesg_clean "node b"
 		return
 	fi
-	tap $([[ "$GID_HEX" = "$INIT_GID_HEX" ]]; echo $?) "initiator port ID: GID $GID_HEX (node b's ACL: $INIT_GID_HEX)"
+	tap "$([[ "$GID_HEX" = "$INIT_GID_HEX" ]]; echo $?)" "initiator port ID: GID $GID_HEX (node b's ACL: $INIT_GID_HEX)"
 	if ! ha_login a "$NODE_IP" "$SGUID" || ! ha_login b "$PEER_IP" "$PEER_SGUID"; then
 		not_ok "ib_srp logins to node a ($NODE_IP) and node b ($PEER_IP)"
 		return
