@@ -506,14 +506,15 @@ rport_disconnected() {
 	read -r st 2>/dev/null <"$SRP_RPORT/state"
 	[ "$st" != running ]
 }
-# srp_logout_all: log out every SRP remote port (cleanup, no checks).
+# srp_logout_all [LIMIT]: log out every SRP remote port, waiting up to LIMIT
+# (default BOUND) seconds for each SCSI host to go (cleanup, no checks).
 srp_logout_all() {
-	local p h
+	local p h limit=${1:-$BOUND}
 	for p in /sys/class/srp_remote_ports/port-*; do
 		[ -e "$p" ] || continue
 		h=${p##*port-}
 		echo 1 >"$p/delete"
-		wait_until "$BOUND" gone "/sys/class/scsi_host/host${h%%:*}"
+		wait_until "$limit" gone "/sys/class/scsi_host/host${h%%:*}"
 	done
 	return 0
 }

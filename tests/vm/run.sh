@@ -174,6 +174,7 @@ fi
 	echo "TIME_SCALE=${TIME_SCALE:-1}"
 	echo "STRESS_CYCLES=${STRESS_CYCLES:-}"
 	echo "SOAK_MINUTES=${SOAK_MINUTES:-}"
+	echo "PATHLOSS_POISON=${PATHLOSS_POISON:-}"
 	echo "CASES=\"${cases[*]}\""
 } >"$results/run.conf"
 

@@ -15,8 +15,9 @@
 #      device is gone; after "rdma link add" the tree is made again by
 #      hand, ib_srp logs in and the data written before is intact.
 #  (b) link flap: veth0 down for FLAP s while fio verify runs, with ib_srp
-#      reconnect_delay 10 s, fast_io_fail_tmo 60 s: rxe0's port goes down,
-#      RC transfers stall or fail, either side may close its channels;
+#      fast_io_fail_tmo 60 s (and no reconnect before veth0 is back, see
+#      below): rxe0's port goes down, RC transfers stall or fail, either
+#      side may close its channels;
 #      when veth0 is up again ib_srp must be back with exactly 2 channels
 #      on the target (its SINGLE login ends whatever the target still had
 #      of the dead connection), and fio must never fail;
@@ -30,18 +31,33 @@
 # counted as sent (rdma statistic sent_pkts), nothing is received, the
 # target's listener never sees them (a fresh rping listener does not
 # either; neighbour/route flushes, readding the address or relistening do
-# not help; deleting and re-adding rxe0 does).  So ib_srp's
-# reconnect_delay is longer than the outage (no connect while down), and
-# if the target still closed a channel during the outage (its QP failed
-# or the RDMA/CM reported the peer unreachable), the reconnect assertions
-# of that step are reported as SKIP if and only if a test login of srpi
-# also gets no answer at all; rxe0 is then re-added (cure) before going on.
+# not help; deleting and re-adding rxe0 does).  And a reconnect of ib_srp
+# whose REQ rxe0 swallows never ends: it waits for a CM event that does
+# not come (6.12: over five minutes, srp_connect_ch), holding its rport's
+# mutex, and then neither fast_io_fail, nor the logout, nor deleting rxe0
+# (which waits for ib_srp's remove work) can finish: a knot in the
+# initiator that only a reboot undoes.  ib_srp starts a reconnect from
+# two places: its rport's reconnect timer and the SCSI error handler's
+# host reset (once a command times out).  So in (b) and (c) ib_srp does
+# not reconnect by itself: reconnect_delay is off during the outage, and
+# the disks' SCSI command timeout is above fast_io_fail_tmo, so that
+# fast_io_fail, not the error handler, ends what was in flight.  Once
+# veth0 is up and rxe0's port is active, a test login of srpi tells
+# whether rxe0 still takes connections.  If it does, writing
+# reconnect_delay starts ib_srp's own reconnect (the SCSI SRP transport
+# queues its reconnect work then) and ib_srp must be back.  If it gets no
+# answer at all, the step's reconnect assertions are a SKIP and rxe0 is
+# deleted and re-added (cure) before going on.  PATHLOSS_POISON=1 (an
+# environment variable of tests/vm/run.sh) makes that happen in (b) and
+# (c) on purpose: a login of srpi while veth0 is down poisons rxe0, so the
+# cure itself is tested.
 {
 # shellcheck source=../fire-lib.sh
 . "$VMDIR/fire-lib.sh"
 
 FLAP=3
 LONG=8
+PATHLOSS_POISON=$(sed -n 's/^PATHLOSS_POISON=//p' "$R/run.conf")
 o1='' o2=''
 
 # rxe_cm_ok: a new RDMA/CM connection to the target gets an answer.
@@ -52,41 +68,99 @@ rxe_cm_ok() {
 	[[ $out == "login rsp"* || $out == "login rej"* ]]
 }
 # rxe_cure: log ib_srp out, delete and re-add rxe0 (the configfs port
-# re-attaches: same GID), listen again.
+# re-attaches: same GID), listen again.  No reconnect of ib_srp may be in
+# flight (see above): reconnect_delay is off on every remote port first,
+# and the logout and the delete each get CM_GIVEUP; a cure that still does
+# not go through is a failure that shows the kernel stacks, not a suite
+# that goes on without rxe0.
+CM_GIVEUP=$((120 * TIME_SCALE))
+srp_reconnect_off() {
+	local p
+	for p in /sys/class/srp_remote_ports/port-*; do
+		[ -e "$p" ] && echo off >"$p/reconnect_delay" 2>/dev/null
+	done
+	return 0
+}
+# kernel_stacks: the kernel stacks of every task in ib_srp, its SCSI
+# transport, the RDMA/CM or ib_core (the mutex holder of a knot sleeps
+# interruptibly, so sysrq's blocked-task list does not show it).
+kernel_stacks() {
+	local p s
+	for p in /proc/[0-9]*; do
+		s=$(<"$p/stack") 2>/dev/null || continue
+		[[ $s == *srp* || $s == *rdma* || $s == *ib_* || $s == *cm_* ]] || continue
+		echo "task ${p#/proc/} ($(<"$p/comm")):"
+		echo "$s"
+	done >&2
+}
 rxe_cure() {
-	echo off >"$SRP_RPORT/reconnect_delay" 2>/dev/null
-	srp_logout_all
-	timeout -k 5 60 rdma link delete "$IBDEV"
+	local st
+	srp_reconnect_off
+	stamp CURE_T0
+	srp_logout_all "$CM_GIVEUP"
+	since "$CURE_T0"
+	log "rxe_cure: ib_srp logged out in ${SECS}s"
+	if compgen -G '/sys/class/srp_remote_ports/port-*' >/dev/null; then
+		kernel_stacks
+		not_ok "pathloss: ib_srp let go of $IBDEV within ${CM_GIVEUP}s for the cure (kernel stacks in the log)"
+		finish
+	fi
+	timeout -k 5 "$CM_GIVEUP" rdma link delete "$IBDEV"
+	st=$?
+	if [ "$st" != 0 ] || ! wait_until "$BOUND" gone "/sys/class/infiniband/$IBDEV"; then
+		kernel_stacks
+		not_ok "pathloss: rdma link delete $IBDEV for the cure (status $st; kernel stacks in the log)"
+		finish
+	fi
 	rdma link add "$IBDEV" type rxe netdev veth0 &&
 		wait_until $((30 * TIME_SCALE)) exists "/sys/class/infiniband/$IBDEV/ports/1/gids/0" &&
 		wait_until $((30 * TIME_SCALE)) exists "$SRP_ADD"
 	target_ids
 	set_rdma_cm_port
-	log "rxe0 re-added: $(rdma link show 2>&1)"
+	since "$CURE_T0"
+	log "rxe0 re-added ${SECS}s after the cure began: $(rdma link show 2>&1)"
 }
-# flap_check STEP START: after veth0 came back: ib_srp must be back; if not
-# and rxe0 answers no connect at all, SKIP (see above) and cure.  Sets
-# POISONED=1 then.
+# flap_check STEP: after veth0 came back (ib_srp's reconnect_delay off):
+# if rxe0 answers a test login, start ib_srp's reconnect (reconnect_delay
+# 2) and ib_srp must be back; if rxe0 answers no connect at all, SKIP
+# (see above), sets POISONED=1 and leaves the cure to the caller.
 flap_check() {
 	local step=$1 st o
 	POISONED=0
+	wait_until $((30 * TIME_SCALE)) port_active
+	if ! rxe_cm_ok; then
+		POISONED=1
+		objects o
+		rdma statistic show link "$IBDEV/1" >&2
+		ok "($step) ib_srp back after the outage # SKIP rxe0 answers no new RDMA/CM connect after a CM MAD was sent while its port was down (rxe defect, see the case header): $o"
+		return 0
+	fi
+	echo 2 >"$SRP_RPORT/reconnect_delay"
 	wait_until $((60 * TIME_SCALE)) srp_back 2
 	st=$?
 	objects o
 	if [ "$st" = 0 ]; then
 		worst "$step-recover" "$SECS"
-		ok "($step) ib_srp back with 2 channels ${SECS}s after veth0 came up: $o"
+		ok "($step) ib_srp back with 2 channels ${SECS}s after its reconnect was started: $o"
 		return 0
 	fi
 	kmsg_since "$step" | grep -v 'Sense\|CDB\|critical\|I/O error' | head -n 60 >&2
 	rdma statistic show link "$IBDEV/1" >&2
-	if ! rxe_cm_ok; then
-		POISONED=1
-		ok "($step) ib_srp back after the outage # SKIP rxe0 answers no new RDMA/CM connect after a CM MAD was sent while its port was down (rxe defect, see the case header): $o"
-		return 0
-	fi
-	not_ok "($step) ib_srp back with 2 channels within 60s after veth0 came up (a test login works): $o"
+	not_ok "($step) ib_srp back with 2 channels within 60s after its reconnect was started (a test login works): $o"
 	return 1
+}
+# poison: with PATHLOSS_POISON=1, a CM MAD while veth0 is down (above).
+poison() {
+	[ "$PATHLOSS_POISON" = 1 ] || return 0
+	log "poison: a login while veth0 is down: $(srpi -t 1500 --iport "$SRPI_ID")"
+}
+port_active() { [[ $(<"/sys/class/infiniband/$IBDEV/ports/1/state") == *ACTIVE* ]]; }
+# scsi_timeout SECS: the SCSI command timeout of both disks.
+scsi_timeout() {
+	local d
+	for d in "$RD" "$FD"; do
+		echo "$1" >"/sys/block/${d##*/}/device/timeout" || return 1
+	done
 }
 
 srpi_ok || { not_ok "pathloss: $SRPI is not built or stale (make -C tools)"; finish; }
@@ -180,7 +254,8 @@ else
 fi
 
 # --- (b) link flap under fio --------------------------------------------------------
-rport_tmo 10 60 120
+rport_tmo off 60 120
+scsi_timeout 90 || log "SCSI command timeout not set"
 fio_loop_start "$FIRE_FIO"
 nap 3
 mark b
@@ -192,15 +267,15 @@ until [ $((${EPOCHREALTIME/./} - t0)) -ge $((FLAP * 1000000)) ]; do
 	[ "$RPORT_STATE" != running ] && seen=$RPORT_STATE
 	nap 0.2
 done
+poison
 ip link set veth0 up
 objects o1
 diag "(b) veth0 down for ${FLAP}s: ib_srp rport went $seen; objects at link up: $o1"
 flap_check b
 if [ "$POISONED" = 1 ]; then
-	srp_logout_all
+	rxe_cure
 	fio_loop_stop
 	ok "(b) fio verify # SKIP ib_srp could not reconnect (rxe defect): $FIO_RUNS runs, first failure: ${FIO_WHY:-none}"
-	rxe_cure
 	fire_login 2 || { not_ok "(b) ib_srp login after re-adding $IBDEV"; finish; }
 else
 	fio_loop_tap "(b)"
@@ -209,7 +284,8 @@ else
 fi
 
 # --- (c) loss longer than fast_io_fail_tmo ---------------------------------------------
-rport_tmo 15 4 120
+rport_tmo off 4 120
+scsi_timeout 30 || log "SCSI command timeout not set"
 mark c
 ip link set veth0 down
 stamp t0
@@ -225,6 +301,7 @@ if [ "$d" -lt $((LONG * 1000000)) ]; then
 	printf -v d '%d.%06d' $(((LONG * 1000000 - d) / 1000000)) $(((LONG * 1000000 - d) % 1000000))
 	nap "$d"
 fi
+poison
 ip link set veth0 up
 flap_check c
 if [ "$POISONED" = 1 ]; then
