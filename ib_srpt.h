@@ -27,9 +27,9 @@
  * order in which they nest (outermost first).  Functions documented as
  * "caller holds X" assert it with lockdep_assert_held().
  *
- * srpt_rdma_cm_mutex	(srpt_cm.c) the RDMA/CM listener, its namespace and
- *			rdma_cm_port.
- *			Taken alone; the old listener is destroyed after it
+ * srpt_rdma_cm_mutex	(srpt_cm.c) the RDMA/CM listeners (IPv4, IPv6),
+ *			their namespace and rdma_cm_port.
+ *			Taken alone; the old listeners are destroyed after it
  *			is dropped.
  * srpt_dev_mutex	srpt_dev_list, srpt_port_id_list, port_id <-> sport
  *			attachment, tpg lists, tpg enable state and the TPG

@@ -29,8 +29,16 @@
 #include "srpt_trace.h"
 
 static DEFINE_MUTEX(srpt_rdma_cm_mutex);
-static struct rdma_cm_id *srpt_rdma_cm_listener;
-/* Its network namespace, NULL when not listening (the CM ID holds it). */
+/*
+ * The listeners: IPv4 any and IPv6 any, each bound "address family only".
+ * Not one dual-stack IPv6 listener: on iWARP the provider's TCP socket then
+ * reports an IPv4 login's local address as v4-mapped IPv6, which the
+ * RDMA/CM cannot find on any device, and it rejects the connection before
+ * it reaches us (siw: the initiator sees ECONNRESET).
+ */
+enum { SRPT_LISTEN_V4, SRPT_LISTEN_V6, SRPT_NR_LISTENERS };
+static struct rdma_cm_id *srpt_rdma_cm_listener[SRPT_NR_LISTENERS];
+/* Their network namespace, NULL when not listening (each CM ID holds it). */
 static struct net *srpt_rdma_cm_net;
 static DECLARE_WAIT_QUEUE_HEAD(srpt_release_wq);
 static atomic_t srpt_nexus_ids = ATOMIC_INIT(0);	/* srpt_nexus.id */
@@ -1136,7 +1144,9 @@ static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
 	return 0;
 }
 
-static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port)
+/* A listener on the any address of @family (only), @port, in @net. */
+static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port,
+					    sa_family_t family)
 {
 	struct sockaddr_in6 addr6 = {
 		.sin6_family = AF_INET6,
@@ -1146,6 +1156,8 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port)
 		.sin_family = AF_INET,
 		.sin_port = htons(port),
 	};
+	struct sockaddr *addr = family == AF_INET6 ? (struct sockaddr *)&addr6 :
+						     (struct sockaddr *)&addr4;
 	struct rdma_cm_id *id;
 	int ret;
 
@@ -1153,10 +1165,9 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port)
 			    IB_QPT_RC);
 	if (IS_ERR(id))
 		return id;
-	/* IPv6 any (dual stack), else IPv4 any if IPv6 is unavailable. */
-	ret = rdma_bind_addr(id, (struct sockaddr *)&addr6);
-	if (ret)
-		ret = rdma_bind_addr(id, (struct sockaddr *)&addr4);
+	ret = rdma_set_afonly(id, 1);
+	if (!ret)
+		ret = rdma_bind_addr(id, addr);
 	if (!ret)
 		ret = rdma_listen(id, 128);
 	if (ret) {
@@ -1166,39 +1177,62 @@ static struct rdma_cm_id *srpt_rdma_cm_bind(struct net *net, u16 port)
 	return id;
 }
 
+/* The listeners of @port in @net into @ids: IPv4 required, IPv6 if it can. */
+static int srpt_rdma_cm_bind_all(struct net *net, u16 port,
+				 struct rdma_cm_id **ids)
+{
+	ids[SRPT_LISTEN_V4] = srpt_rdma_cm_bind(net, port, AF_INET);
+	if (IS_ERR(ids[SRPT_LISTEN_V4]))
+		return PTR_ERR(ids[SRPT_LISTEN_V4]);
+	ids[SRPT_LISTEN_V6] = srpt_rdma_cm_bind(net, port, AF_INET6);
+	if (IS_ERR(ids[SRPT_LISTEN_V6])) {
+		pr_warn("RDMA/CM: no IPv6 listener on port %u (%ld), IPv4 only\n",
+			port, PTR_ERR(ids[SRPT_LISTEN_V6]));
+		ids[SRPT_LISTEN_V6] = NULL;
+	}
+	return 0;
+}
+
 /**
- * srpt_rdma_cm_listen() - (re)start the RDMA/CM listener
+ * srpt_rdma_cm_listen() - (re)start the RDMA/CM listeners
  * @net:  network namespace to listen in (of the process that writes
  *        rdma_cm_port, or that loads the module); ignored when @port is 0
  * @port: TCP port number space port, 0 to stop listening
  *
- * There is one listener.  It listens in @net only: logins that arrive on
- * the network devices of other namespaces do not reach it.  The RDMA/CM ID
- * holds a reference on @net, so the namespace lives as long as the
- * listener does.  Existing channels are not affected.
+ * The listeners listen in @net only: logins that arrive on the network
+ * devices of other namespaces do not reach them.  Their RDMA/CM IDs hold a
+ * reference on @net, so the namespace lives as long as they do.  The new
+ * listeners are made before the old ones go; existing channels are not
+ * affected.
  *
- * Return: 0, or the error of creating, binding or listening on the new ID
- * (the old listener then stays).
+ * Return: 0, or the error of creating, binding or listening on the IPv4
+ * listener (the old listeners then stay).
  */
 int srpt_rdma_cm_listen(struct net *net, u16 port)
 {
-	struct rdma_cm_id *id = NULL, *old;
+	struct rdma_cm_id *ids[SRPT_NR_LISTENERS] = {};
+	struct rdma_cm_id *old[SRPT_NR_LISTENERS];
+	int i, ret;
 
 	if (port) {
-		id = srpt_rdma_cm_bind(net, port);
-		if (IS_ERR(id))
-			return PTR_ERR(id);
+		ret = srpt_rdma_cm_bind_all(net, port, ids);
+		if (ret)
+			return ret;
 	}
 	mutex_lock(&srpt_rdma_cm_mutex);
-	old = srpt_rdma_cm_listener;
-	srpt_rdma_cm_listener = id;
+	for (i = 0; i < SRPT_NR_LISTENERS; i++) {
+		old[i] = srpt_rdma_cm_listener[i];
+		srpt_rdma_cm_listener[i] = ids[i];
+	}
 	srpt_rdma_cm_net = port ? net : NULL;
 	rdma_cm_port = port;
 	mutex_unlock(&srpt_rdma_cm_mutex);
-	if (old)
-		rdma_destroy_id(old);
+	for (i = 0; i < SRPT_NR_LISTENERS; i++)
+		if (old[i])
+			rdma_destroy_id(old[i]);
 	if (port)
-		pr_info("RDMA/CM listening on port %u (netns %u)\n", port,
+		pr_info("RDMA/CM listening on port %u (IPv4%s, netns %u)\n",
+			port, ids[SRPT_LISTEN_V6] ? " and IPv6" : "",
 			net->ns.inum);
 	return 0;
 }
