@@ -59,18 +59,9 @@ say() { echo "$*"; case $* in "ok "*) pass=$((pass + 1)) ;; "not ok "*) fail=$((
 bail() { say "not ok - ha: $*"; echo "$pass passed, $fail failed"; exit 1; }
 
 # --- kernel, root, module ---------------------------------------------------------
-VM_ROOT=${ROOT:-/}
-[ "$VM_ROOT" = / ] || VM_ROOT=$(cd "$VM_ROOT" 2>/dev/null && pwd) || bail "ROOT=$ROOT does not exist"
-VM_TOP=$top
-if [ -z "${KVER:-}" ]; then
-	if [ "$VM_ROOT" = / ]; then
-		KVER=$("$top/scripts/kver.sh")
-	else
-		KVER=$("$top/scripts/kernels.sh" run "$VM_ROOT" "$top/scripts/kver.sh")
-	fi
-fi
-[ -n "${KVER:-}" ] && [ -r "$VM_ROOT/boot/vmlinuz-$KVER" ] && [ -d "$VM_ROOT/lib/modules/$KVER" ] ||
-	bail "no usable guest kernel (KVER=${KVER:-unset})"
+# shellcheck source=vm/boot.sh
+. "$vm/boot.sh"
+vm_guest_kernel "$top" || bail "$VM_ERR"
 module=${SRPT_MODULE:-$top/ib_srpt.ko}
 [ -r "$module" ] || bail "$module does not exist (make)"
 built=$(modinfo -F vermagic "$module" 2>/dev/null)
@@ -88,8 +79,6 @@ sock=$build/sock
 mkdir -p "$build" || bail "cannot create $build"
 exec 9>"$build/.lock"
 flock -n 9 || bail "another tests/ha.sh holds $build/.lock"
-# shellcheck source=vm/boot.sh
-. "$vm/boot.sh"
 vm_initrd "$build" || bail "cannot build the initramfs"
 
 # --- the nodes' configuration ------------------------------------------------------

@@ -6,8 +6,8 @@
 # root read-only over virtio-9p with a tmpfs overlay, and the qemu command
 # line that boots Debian's kernel with it under TCG, no network device.
 #
-# Sourced; the caller sets KVER, VM_MEM and the functions below take the rest
-# as arguments; VM_APPEND (optional) is added to the kernel command line
+# Sourced; the caller sets KVER (or vm_guest_kernel does) and VM_MEM, and
+# the functions below take the rest as arguments; VM_APPEND (optional) is added to the kernel command line
 # (make check-debug: kasan_multi_shot).  Nothing here prints to stdout.
 #
 # VM_ROOT (default /) is the root file system the guest mounts: its kernel
@@ -21,6 +21,30 @@
 
 VMDIR_BOOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_ROOT=${VM_ROOT:-/}
+
+# vm_guest_kernel TOP: the guest's root and kernel, from the environment:
+# VM_ROOT = ROOT made absolute (default /), VM_TOP = TOP (the work tree),
+# KVER if unset = the root's default kernel (TOP/scripts/kver.sh, run in
+# the root when it is not /).  Returns 1 with VM_ERR set when the root or
+# the kernel's image and modules are not there.
+vm_guest_kernel() {
+	VM_ERR='' VM_ROOT=${ROOT:-/} VM_TOP=$1
+	if [ "$VM_ROOT" != / ] && ! VM_ROOT=$(cd "$VM_ROOT" 2>/dev/null && pwd); then
+		VM_ERR="ROOT=$ROOT does not exist"
+		return 1
+	fi
+	if [ -z "${KVER:-}" ]; then
+		if [ "$VM_ROOT" = / ]; then
+			KVER=$("$1/scripts/kver.sh")
+		else
+			KVER=$("$1/scripts/kernels.sh" run "$VM_ROOT" "$1/scripts/kver.sh")
+		fi
+	fi
+	[ -n "${KVER:-}" ] && [ -r "$VM_ROOT/boot/vmlinuz-$KVER" ] &&
+		[ -d "$VM_ROOT/lib/modules/$KVER" ] && return 0
+	VM_ERR="no usable guest kernel: need $VM_ROOT/lib/modules/X and a readable $VM_ROOT/boot/vmlinuz-X (KVER=${KVER:-unset})"
+	return 1
+}
 
 # Modules the initramfs needs to reach the host root, in load order.  One
 # modprobe call per module: --show-depends takes a single module name.

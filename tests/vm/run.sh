@@ -59,18 +59,9 @@ bail() {
 }
 
 # --- the guest's root and kernel ---------------------------------------------
-VM_ROOT=${ROOT:-/}
-[ "$VM_ROOT" = / ] || VM_ROOT=$(cd "$VM_ROOT" 2>/dev/null && pwd) || bail "ROOT=$ROOT does not exist"
-VM_TOP=$top
-if [ -z "${KVER:-}" ]; then
-	if [ "$VM_ROOT" = / ]; then
-		KVER=$("$top/scripts/kver.sh")
-	else
-		KVER=$("$top/scripts/kernels.sh" run "$VM_ROOT" "$top/scripts/kver.sh")
-	fi
-fi
-[ -n "${KVER:-}" ] && [ -r "$VM_ROOT/boot/vmlinuz-$KVER" ] && [ -d "$VM_ROOT/lib/modules/$KVER" ] ||
-	bail "no usable guest kernel" "need $VM_ROOT/lib/modules/X and a readable $VM_ROOT/boot/vmlinuz-X (KVER=${KVER:-unset})"
+# shellcheck source=boot.sh
+. "$here/boot.sh"
+vm_guest_kernel "$top" || bail "$VM_ERR"
 command -v qemu-system-x86_64 >/dev/null ||
 	bail "qemu-system-x86_64 missing" "run tests/install-deps.sh"
 case $top in
@@ -125,8 +116,6 @@ if ! flock -n 9; then
 fi
 
 # --- initramfs (cached per kernel version and recipe) -------------------------
-# shellcheck source=boot.sh
-. "$here/boot.sh"
 [ -x "$VM_ROOT/bin/busybox" ] || bail "$VM_ROOT/bin/busybox missing" "install busybox-static"
 vm_initrd "$build" || bail "cannot build the initramfs"
 
