@@ -144,7 +144,7 @@ bench:
 	tests/install-deps.sh
 	$(MAKE) modules
 	$(MAKE) -C tools
-	KVER=$(KVER) tests/bench.sh $(BENCH_ARGS)
+	KVER=$(KVER) ROOT=$(ROOT) tests/bench.sh $(BENCH_ARGS)
 
 .PHONY: blktests
 blktests:

@@ -22,7 +22,10 @@
 #
 # The table goes to stdout and to build/bench/results.md.
 #
-# Environment: KVER (guest kernel), BENCH_ROUNDS (default 2), BENCH_RUNTIME
+# Environment: KVER (guest kernel), ROOT (the root file system the guest
+# mounts, default /; e.g. build/roots/trixie for the newest kernel, whose
+# kernel KVER then defaults to), SRPT_MODULE (our .ko, default ./ib_srpt.ko;
+# built for KVER), BENCH_ROUNDS (default 2), BENCH_RUNTIME
 # (seconds of measured fio time per job, default 8), BENCH_RAMP (default 2),
 # BENCH_JOBS (extended regex on job names, default all), BENCH_SRPI=0,
 # BENCH_MEM=0 (memory per channel, with srpi), BENCH_SCALE=0 (scaling with
@@ -68,28 +71,33 @@ die() { echo "bench: $*" >&2; exit 1; }
 VM_MEM=${VM_MEM:-4096}
 
 # --- guest kernel, module, tools ------------------------------------------------
-[ -n "${KVER:-}" ] || KVER=$("$top/scripts/kver.sh")
-[ -n "${KVER:-}" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
-	die "no usable guest kernel (need /lib/modules/X and /boot/vmlinuz-X)"
+# shellcheck source=vm/boot.sh
+. "$vm/boot.sh"
+vm_guest_kernel "$top" || die "$VM_ERR"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (tests/install-deps.sh)"
 command -v python3 >/dev/null || die "python3 missing (formats the table)"
-[ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
+[ -x "$VM_ROOT/bin/busybox" ] || die "$VM_ROOT/bin/busybox missing (busybox-static)"
 case $top in
 *[\ ,=]*) die "repository path '$top' contains a space, comma or '='" ;;
 /run/* | /dev/* | /proc/* | /sys/* | /tmp/*) die "repository path '$top' is hidden or different inside the guest" ;;
 esac
-module=$top/ib_srpt.ko
+module=${SRPT_MODULE:-$top/ib_srpt.ko}
 [ -r "$module" ] || die "$module does not exist: run 'make -C $top'"
 modinfo -F srcversion "$module" >/dev/null 2>&1 || die "$module is unreadable (being rebuilt?)"
-intree=$(modinfo -k "$KVER" -n ib_srpt 2>/dev/null)
+built=$(modinfo -F vermagic "$module")
+[ "${built%% *}" = "$KVER" ] || die "$module is built for '${built%% *}', the guest boots $KVER"
+# The guest's modules are VM_ROOT's: ask modinfo there.
+rmods=${VM_ROOT%/}/lib/modules/$KVER
+intree=$(modinfo -b "$VM_ROOT" -k "$KVER" -n ib_srpt 2>/dev/null)
+intree=${intree/#\/\//\/}	# modinfo -b / prints //lib/...
 case $intree in
-/lib/modules/"$KVER"/kernel/*) ;;
+"$rmods"/kernel/*) ;;
 *) die "the in-tree ib_srpt of $KVER is missing or shadowed (modinfo -n ib_srpt: '$intree')" ;;
 esac
 for m in nvmet-rdma nvme-rdma null_blk; do
-	modinfo -k "$KVER" -n "$m" >/dev/null 2>&1 || die "$KVER has no $m module (the nvmet-rdma column needs it)"
+	modinfo -b "$VM_ROOT" -k "$KVER" -n "$m" >/dev/null 2>&1 || die "$KVER has no $m module (the nvmet-rdma column needs it)"
 done
-command -v nvme >/dev/null || die "nvme (nvme-cli) missing: tests/install-deps.sh"
+[ -x "$VM_ROOT/usr/sbin/nvme" ] || die "nvme (nvme-cli) missing in $VM_ROOT: tests/install-deps.sh (or scripts/kernels.sh install for a root)"
 srpi=$top/tools/srpi
 if [ "$BENCH_SRPI" = 1 ] || [ "$BENCH_TRACE" = 1 ]; then
 	if [ ! -x "$srpi" ] || [ "$srpi" -ot "$top/tools/srpi.c" ]; then
@@ -107,8 +115,6 @@ exec 9>"$build/.lock"
 flock -n 9 || die "another tests/bench.sh holds $build/.lock"
 
 # --- initramfs: the recipe of tests/vm/run.sh ---------------------------------------
-# shellcheck source=vm/boot.sh
-. "$vm/boot.sh"
 vm_initrd "$build" || die "cannot build the initramfs"
 
 # --- host load (the numbers are only comparable within one run) -----------------------
@@ -151,6 +157,7 @@ cp "$module" "$results/ib_srpt.ko" && modinfo -F srcversion "$results/ib_srpt.ko
 	echo "host_kernel=$(uname -r)"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
 	echo "guest_kernel=$KVER"
+	echo "guest_root=$VM_ROOT"
 	echo "guest_mem_mib=$VM_MEM"
 	echo "guest_cpus=2"
 	echo "module_src=$module"
