@@ -176,7 +176,7 @@ ensure_kernel() {
 ROOT_PKGS="build-essential make gcc sparse kmod cpio zstd xz-utils busybox-static
 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils srptools fio sg3-utils
 targetcli-fb python3-rtslib-fb dbus iproute2 dkms procps util-linux libibverbs1
-librdmacm1 tmux nvme-cli"
+librdmacm1 tmux nvme-cli man-db"
 # and what upstream blktests' srp group needs in the guest (VM case 13)
 ROOT_PKGS="$ROOT_PKGS $(sed 's/#.*//' "$top/tests/blktests/packages")"
 
