@@ -115,12 +115,6 @@ cpu_text() {
 }
 note() { local m="$*"; record "tool=note msg='${m//\'/}'"; progress "NOTE: $*"; }
 
-setup_ok() {
-	local st=''
-	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
-	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
-}
-
 # cmds_now VAR: the commands the current target's LU has seen so far, in
 # VAR: LIO's counter for ib_srpt, the disk's completed reads and writes
 # (/sys/block/nullb1/stat fields 1 and 5) for nvmet.
@@ -737,7 +731,7 @@ trace_jobs() {
 	echo "user_hz=$(getconf CLK_TCK)"
 } >"$R/guest.txt"
 
-if ! wait_until 20 setup_ok; then
+if ! wait_until 20 ibdev_ready; then
 	progress "FAILED: no active $IBDEV port with ib_srp on it (see guest.log)"
 	rc=1
 elif ! make_backstore; then

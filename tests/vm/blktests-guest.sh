@@ -61,7 +61,7 @@ label=$MODE
 # shellcheck disable=SC2086 # a list of test names
 main() {
 	local t0 wpid
-	wait_until 20 bt_ibdev_ready || { not_ok "blktests ($label): guest setup: no active $IBDEV"; return 1; }
+	wait_until 20 ibdev_ready || { not_ok "blktests ($label): guest setup: no active $IBDEV"; return 1; }
 	stamp t0
 	bt_enter || { not_ok "blktests ($label): guest set-up for blktests (see guest.log)"; return 1; }
 	since "$t0"

@@ -136,13 +136,8 @@ bt_leave() {
 		modprobe rdma_rxe && rdma link add "$IBDEV" type rxe netdev veth0
 	} || log "bt: rdma link add $IBDEV failed"
 	modprobe -a sd_mod sg ib_srp
-	wait_until 20 bt_ibdev_ready || log "bt: no active $IBDEV with ib_srp on it"
+	wait_until 20 ibdev_ready || log "bt: no active $IBDEV with ib_srp on it"
 	load_target_module "$1"
-}
-bt_ibdev_ready() {
-	local st=''
-	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
-	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
 }
 
 # bt_modules_links: blktests looks for every module it needs with find(1)

@@ -92,19 +92,14 @@ run_case() {
 	[ "$st" = 0 ]
 }
 
-# The initiator must have attached to rxe0 (this also proves rxe0 exists).
-setup_ok() {
-	local st=''
-	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
-	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
-}
+# The initiator must have attached to rxe0 (lib.sh's ibdev_ready).
 # A kernel with kmemleak (make check-debug): what it suspects before the
 # module under test is loaded (boot, Soft-RoCE, ib_srp) is kept apart, to
 # tell whose a leak found at the end is.
 if [ "$DEMO" = 0 ] && kmemleak_report "$R/kmemleak-boot.txt"; then
 	say "# kmemleak: $KMEMLEAK_N suspected leak(s) before the module under test was loaded"
 fi
-if ! wait_until $((20 * TIME_SCALE)) setup_ok; then
+if ! wait_until $((20 * TIME_SCALE)) ibdev_ready; then
 	say "not ok - guest setup: no active $IBDEV port with ib_srp on it (see $R/guest.log)"
 	rc=1
 	for c in $CASES; do

@@ -506,6 +506,13 @@ rport_disconnected() {
 	read -r st 2>/dev/null <"$SRP_RPORT/state"
 	[ "$st" != running ]
 }
+# ibdev_ready: IBDEV's port 1 is ACTIVE and ib_srp has attached to it
+# (SRP_ADD exists; this also proves IBDEV exists).
+ibdev_ready() {
+	local st=''
+	read -r st 2>/dev/null <"/sys/class/infiniband/$IBDEV/ports/1/state"
+	[ -e "$SRP_ADD" ] && [[ $st == *ACTIVE* ]]
+}
 # srp_logout_all [LIMIT]: log out every SRP remote port, waiting up to LIMIT
 # (default BOUND) seconds for each SCSI host to go (cleanup, no checks).
 srp_logout_all() {

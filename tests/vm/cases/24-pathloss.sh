@@ -127,7 +127,7 @@ rxe_cure() {
 flap_check() {
 	local step=$1 st o
 	POISONED=0
-	wait_until $((30 * TIME_SCALE)) port_active
+	wait_until $((30 * TIME_SCALE)) ibdev_ready
 	if ! rxe_cm_ok; then
 		POISONED=1
 		objects o
@@ -154,7 +154,6 @@ poison() {
 	[ "$PATHLOSS_POISON" = 1 ] || return 0
 	log "poison: a login while veth0 is down: $(srpi -t 1500 --iport "$SRPI_ID")"
 }
-port_active() { [[ $(<"/sys/class/infiniband/$IBDEV/ports/1/state") == *ACTIVE* ]]; }
 # scsi_timeout SECS: the SCSI command timeout of both disks.
 scsi_timeout() {
 	local d
