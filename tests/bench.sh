@@ -82,10 +82,7 @@ case $top in
 /run/* | /dev/* | /proc/* | /sys/* | /tmp/*) die "repository path '$top' is hidden or different inside the guest" ;;
 esac
 module=${SRPT_MODULE:-$top/ib_srpt.ko}
-[ -r "$module" ] || die "$module does not exist: run 'make -C $top'"
-modinfo -F srcversion "$module" >/dev/null 2>&1 || die "$module is unreadable (being rebuilt?)"
-built=$(modinfo -F vermagic "$module")
-[ "${built%% *}" = "$KVER" ] || die "$module is built for '${built%% *}', the guest boots $KVER"
+vm_module_ok "$module" || die "$VM_ERR"
 # The guest's modules are VM_ROOT's: ask modinfo there.
 rmods=${VM_ROOT%/}/lib/modules/$KVER
 intree=$(modinfo -b "$VM_ROOT" -k "$KVER" -n ib_srpt 2>/dev/null)

@@ -63,9 +63,7 @@ bail() { say "not ok - ha: $*"; echo "$pass passed, $fail failed"; exit 1; }
 . "$vm/boot.sh"
 vm_guest_kernel "$top" || bail "$VM_ERR"
 module=${SRPT_MODULE:-$top/ib_srpt.ko}
-[ -r "$module" ] || bail "$module does not exist (make)"
-built=$(modinfo -F vermagic "$module" 2>/dev/null)
-[ "${built%% *}" = "$KVER" ] || bail "$module is built for '${built%% *}', the guests boot $KVER"
+vm_module_ok "$module" || bail "$VM_ERR"
 for c in qemu-system-x86_64 python3 truncate; do
 	command -v "$c" >/dev/null || bail "$c missing (tests/install-deps.sh)"
 done

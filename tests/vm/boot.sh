@@ -46,6 +46,23 @@ vm_guest_kernel() {
 	return 1
 }
 
+# vm_module_ok MODULE: MODULE is readable and built for KVER.  Returns 1
+# with VM_ERR set (what is wrong, and the make command that mends it) if
+# not.
+vm_module_ok() {
+	local built
+	VM_ERR=''
+	if [ ! -r "$1" ]; then
+		VM_ERR="$1 does not exist: build it with 'make KVER=$KVER${ROOT:+ ROOT=$ROOT}'"
+		return 1
+	fi
+	built=$(modinfo -F vermagic "$1" 2>/dev/null)
+	built=${built%% *}
+	[ "$built" = "$KVER" ] && return 0
+	VM_ERR="$1 is built for '${built:-?}', the guest boots $KVER: make KVER=$KVER${ROOT:+ ROOT=$ROOT}"
+	return 1
+}
+
 # Modules the initramfs needs to reach the host root, in load order.  One
 # modprobe call per module: --show-depends takes a single module name.
 vm_initrd_modules() {

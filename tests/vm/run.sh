@@ -90,19 +90,10 @@ fi
 
 # --- the module under test --------------------------------------------------
 module=${SRPT_MODULE:-$top/ib_srpt.ko}
-if [ "$mode" = ours ] && [ ! -r "$module" ]; then
+if [ "$mode" = ours ] && ! vm_module_ok "$module"; then
 	echo "not ok - module identity"
-	echo "# $module does not exist: build it with 'make -C $top' (or use --intree)"
+	echo "# $VM_ERR (or use --intree)"
 	exit 1
-fi
-if [ "$mode" = ours ]; then
-	built=$(modinfo -F vermagic "$module" 2>/dev/null)
-	built=${built%% *}
-	if [ "$built" != "$KVER" ]; then
-		echo "not ok - module identity"
-		echo "# $module is built for '${built:-?}', the guest boots $KVER: make KVER=$KVER${ROOT:+ ROOT=$ROOT}"
-		exit 1
-	fi
 fi
 
 # --- build directory, lock ----------------------------------------------------
