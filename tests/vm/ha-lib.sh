@@ -106,14 +106,20 @@ mp_paths() {
 # mp_paths_of_map: mp_paths, for a caller that knows the map exists: right
 # after a node died, multipathd answered "show topology" with nothing (no
 # error either; it was failing the dead path and reloading the map), which
-# says nothing about the paths, so ask again, for up to 30 s.
+# says nothing about the paths, so ask again.  How long: when a command to
+# the dead node's disk times out (multipathd's checker, the ALUA handler),
+# the SCSI error handler ends in ib_srp's host reset, which reconnects to
+# the dead node and waits for the IB/CM to give up on its REQ (seen: REJ
+# "timeout" 84 s after the reset, the disk offlined 94 s after the kill);
+# multipathd answers nothing all that time.  So up to 150 s, as long as
+# the CM's retries of a REQ to a peer that is gone can take.
 mp_paths_of_map() {
 	local t0
 	stamp t0
 	mp_paths
 	while [ -z "$MP" ]; do
-		[ $((${EPOCHREALTIME/./} - t0)) -lt $((30000000 * TIME_SCALE)) ] ||
-			{ log "multipathd show topology: no answer for 30 s"; return 1; }
+		[ $((${EPOCHREALTIME/./} - t0)) -lt $((150000000 * TIME_SCALE)) ] ||
+			{ log "multipathd show topology: no answer for 150 s"; return 1; }
 		log "multipathd show topology: empty answer, asking again"
 		nap 1
 		mp_paths
