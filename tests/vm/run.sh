@@ -206,6 +206,20 @@ if [ -z "$grc" ]; then
 elif [ "$grc" != 0 ]; then
 	fail=1
 fi
+# An oops in the guest: one not-ok line with its first line, RIP and the
+# first frames of its call trace, so that the end of a CI log (all it may
+# keep; check.sh repeats the not-ok lines last) says where it was.
+oops=$(sed 's/^\[ *[0-9.]*\] *//' "$build/console.log" 2>/dev/null | awk '
+	!h && /(BUG: |Oops: |general protection fault|kernel BUG at|Kernel panic)/ { h = $0; next }
+	h && !r && /^RIP: / { r = $0 }
+	h && /^Call Trace:/ { t = 1; next }
+	t && n < 8 && /^ *[a-z_][a-z0-9_.]*\+0x/ { f = f " < " $1; n++ }
+	t && /^---\[ end trace/ { exit }
+	END { if (h) print h " | " r " |" f }' | tr -d '\r')
+if [ -n "$oops" ]; then
+	echo "not ok - vm: kernel oops in the guest: $oops"
+	fail=1
+fi
 if [ "$fail" = 1 ]; then
 	echo "# last lines of the guest console ($build/console.log):"
 	tail -n 40 "$build/console.log" 2>/dev/null | sed 's/^/#   /'
