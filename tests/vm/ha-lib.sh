@@ -239,6 +239,10 @@ ha_login() {
 	printf -v "HOST_$1" '%s' "$SRP_HOST"
 }
 
+# checker_timeout 30 (not 10): with 10, the TUR to a killed node timed out
+# before ib_srp saw its QP fail and fast_io_fail_tmo ended the command; the
+# timeout started the SCSI EH, whose host reset reconnected to the dead node
+# for 84-122 s, and multipathd answered nothing (hung-task report) meanwhile.
 ha_multipath_conf() {
 	cat >/etc/multipath.conf <<'EOF'
 # make ha (tests/vm/ha-lib.sh): one map per LIO LU, paths grouped by ALUA
@@ -248,7 +252,7 @@ defaults {
 	find_multipaths off
 	polling_interval 1
 	max_polling_interval 4
-	checker_timeout 10
+	checker_timeout 30
 }
 blacklist {
 	devnode "^(vd|nullb|loop|ram|zram)"
