@@ -10,6 +10,12 @@
 #                                root (build/roots/SUITE) with the newest
 #                                kernel, its headers, gcc and the test
 #                                userspace; then print the matrix
+#   scripts/kernels.sh root      only the Debian root of the newest kernel
+#                                (nothing on this host changes: no apt run
+#                                here, no kernel in /boot), then print its
+#                                "newest KVER ROOT" row (none on a host of
+#                                the newest suite's release); make check
+#                                runs it while the 6.1 VM suite runs
 #   scripts/kernels.sh run ROOT CMD...
 #                                run CMD in ROOT (chroot, with /proc /sys /dev
 #                                and the work tree bound in a private mount
@@ -255,13 +261,29 @@ matrix() {
 	[[ $seen == *" $rel "* ]] || echo "newest $rel $root"
 }
 
+# root_only: the newest kernel's root and its kernel, without touching the
+# host (the host's own apt sources, /boot and /lib/modules stay as they
+# are, so a guest booted from / meanwhile sees no change).  On a host of
+# the newest suite's release there is no such root: nothing to do.
+root_only() {
+	local newrel root pkg
+	newrel=$(suite_release "$NEWEST_SUITE")
+	[ "$(host_release)" != "$newrel" ] || return 0
+	root=$(ensure_root "$newrel") || exit 1
+	pkg=$(meta_kernel "$root" "$NEWEST_SUITE")
+	[ -n "$pkg" ] || die "apt in $root knows no linux-image-amd64 in $NEWEST_SUITE"
+	ensure_kernel "$root" "$NEWEST_SUITE" "$pkg"
+	echo "newest $(release_of "$pkg") $root"
+}
+
 case ${1:-} in
 list) matrix 0 ;;
 install) matrix 1 ;;
+root) root_only ;;
 run) shift; [ $# -ge 2 ] || die "usage: run ROOT CMD..."; run_in "$@" ;;
 archive) archive_uri "${2:-}" ;;
 remove) shift; for d; do remove_root "$d"; done ;;
-*) sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,50p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 exit
 }

@@ -19,7 +19,10 @@
 # a "# case-timeout: SECONDS" header line), VM_MEM (MiB, default 4096),
 # VM_APPEND (more kernel command line, e.g. kasan_multi_shot), TIME_SCALE
 # (an integer, default 1: the cases' time bounds are multiplied by it, for
-# a kernel that is that many times slower, e.g. make check-debug's).
+# a kernel that is that many times slower, e.g. make check-debug's),
+# VM_BUILD (the run's directory, default build/vm: its lock, initramfs
+# cache, console.log and results; two runs with different ones may run at
+# the same time, as make check runs the newest kernel's guest beside 6.1's).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
 # host's root file system read-only (virtio-9p) under a tmpfs overlay and
@@ -39,7 +42,7 @@ for arg; do
 	--demo) demo=1 ;;
 	--intree) mode=intree ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) globs+=("$arg") ;;
 	esac
@@ -97,7 +100,7 @@ if [ "$mode" = ours ] && ! vm_module_ok "$module"; then
 fi
 
 # --- build directory, lock ----------------------------------------------------
-build=$top/build/vm
+build=${VM_BUILD:-$top/build/vm}
 results=$build/results
 mkdir -p "$build" || bail "cannot create $build"
 exec 9>"$build/.lock"
