@@ -61,6 +61,8 @@ bail() { say "not ok - ha: $*"; echo "$pass passed, $fail failed"; exit 1; }
 # --- kernel, root, module ---------------------------------------------------------
 # shellcheck source=vm/boot.sh
 . "$vm/boot.sh"
+# shellcheck source=vm/bad-re.sh
+. "$vm/bad-re.sh"
 vm_guest_kernel "$top" || bail "$VM_ERR"
 module=${SRPT_MODULE:-$top/ib_srpt.ko}
 vm_module_ok "$module" || bail "$VM_ERR"
@@ -269,7 +271,7 @@ fi
 # The console of every boot, the killed one included (it never wrote a
 # dmesg): warnings and oopses reach it (loglevel 5).
 for r in "$A" "$build"/b.*; do
-	bad=$(grep -E 'WARNING:|BUG:|Oops|hung task|blocked for more than|general protection|Call Trace:' "$r/console.log")
+	bad=$(grep -E "$BAD_RE" "$r/console.log")
 	if [ -z "$bad" ]; then
 		say "ok - ha: console of ${r##*/} clean"
 	else

@@ -35,8 +35,9 @@ BOUND=$((30 * TIME_SCALE))		# teardown bound, seconds
 SRPI_STEP=()
 [ "$TIME_SCALE" -gt 1 ] && SRPI_STEP=(-t $((5000 * TIME_SCALE)))
 
-# Kernel log lines that fail a test wherever they appear.
-BAD_RE='WARNING:|BUG:|Oops|hung task|blocked for more than|KASAN|UBSAN|general protection|Call Trace:'
+# BAD_RE: kernel log lines that fail a test wherever they appear.
+# shellcheck source=bad-re.sh
+. "${BASH_SOURCE[0]%/*}/bad-re.sh"
 
 # --- TAP ----------------------------------------------------------------------
 FAILS=0
