@@ -61,6 +61,15 @@ run_suite() {		# name, command...
 # a host of the newest suite's release there is no such root (its newest
 # kernel is installed on the host): that row runs after the others.
 NEWEST_CASES="01 02 05 09 10 14 29"
+# The newest kernel's guest runs with single-threaded TCG (both vCPUs on
+# one host thread): with multi-threaded TCG a 7.3 guest died of "Oops:
+# int3" in sched_clock_cpu() at 2.3 s of boot, no module loaded, on a
+# secondary CPU in its timer interrupt ("Fatal exception in interrupt", as
+# in CI's 7.3 panic of 28f20fd), the trapping site already patched back to
+# its NOP: a stale int3 of the kernel's text patching seen by the other
+# vCPU, an emulator-guest interaction (1 of 12 boots of 7.3 on 2026-12-02;
+# never seen on 6.1).  Beside the 6.1 guest it gets one CPU anyway.
+NEWEST_TCG=single
 newest_beside() {
 	local row name kver root
 	row=$(nice -n 19 ionice -c 3 scripts/kernels.sh root 2>"$log/kernels-root.err") ||
@@ -69,7 +78,7 @@ newest_beside() {
 	read -r name kver root <<<"$row"
 	run_quiet "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
 	# shellcheck disable=SC2086 # the case list is words
-	run_quiet "vm-$name" env VM_BUILD="$top/build/vm-newest" KVER="$kver" ROOT="$root" \
+	run_quiet "vm-$name" env VM_BUILD="$top/build/vm-newest" VM_TCG_THREAD=$NEWEST_TCG KVER="$kver" ROOT="$root" \
 		SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" nice -n 10 tests/vm/run.sh $NEWEST_CASES
 	echo "$row" >"$log/newest-beside.row"
 }
@@ -122,7 +131,7 @@ while read -r name kver root; do
 	run_suite "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
 	if [ "$name" = newest ]; then
 		# shellcheck disable=SC2086 # the case list is words
-		run_suite "vm-$name" env KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
+		run_suite "vm-$name" env VM_TCG_THREAD=$NEWEST_TCG KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
 			nice -n 10 tests/vm/run.sh $NEWEST_CASES
 	fi
 done <"$log/kernels.list"

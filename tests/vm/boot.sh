@@ -126,7 +126,7 @@ vm_start() {
 		append=" srptvm.top=$VM_TOP"
 	fi
 	qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -m "$VM_MEM" -smp 2 \
+		-accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu max -m "$VM_MEM" -smp 2 \
 		-nodefaults -no-user-config -display none -no-reboot -nic none \
 		-serial "file:$build/console.log" \
 		-kernel "$VM_ROOT/boot/vmlinuz-$KVER" -initrd "$VM_INITRD" \

@@ -22,7 +22,9 @@
 # a kernel that is that many times slower, e.g. make check-debug's),
 # VM_BUILD (the run's directory, default build/vm: its lock, initramfs
 # cache, console.log and results; two runs with different ones may run at
-# the same time, as make check runs the newest kernel's guest beside 6.1's).
+# the same time, as make check runs the newest kernel's guest beside 6.1's),
+# VM_TCG_THREAD (multi, the default, or single: qemu's TCG threads; make
+# check boots the newest kernel with single, see tests/check.sh).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
 # host's root file system read-only (virtio-9p) under a tmpfs overlay and
@@ -42,7 +44,7 @@ for arg; do
 	--demo) demo=1 ;;
 	--intree) mode=intree ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) globs+=("$arg") ;;
 	esac
