@@ -224,6 +224,18 @@ ensure_root() {
 }
 
 # matrix INSTALL(0|1): print "NAME KVER ROOT" lines.
+# newest_rel ROOT INSTALL: the release of NEWEST_SUITE's kernel as apt in
+# ROOT knows it; with INSTALL=1 that kernel and its headers are installed
+# in ROOT first.  Dies (in the caller's command substitution: || exit) when
+# apt knows none.
+newest_rel() {
+	local pkg
+	pkg=$(meta_kernel "$1" "$NEWEST_SUITE")
+	[ -n "$pkg" ] || die "apt in $1 knows no linux-image-amd64 in $NEWEST_SUITE"
+	[ "$2" = 1 ] && ensure_kernel "$1" "$NEWEST_SUITE" "$pkg"
+	release_of "$pkg"
+}
+
 matrix() {
 	local install=$1 host newrel distro pkg rel root seen=' '
 	host=$(host_release)
@@ -251,10 +263,7 @@ matrix() {
 		root=/
 		[ "$install" = 1 ] && ensure_host_suite "$NEWEST_SUITE"
 	fi
-	pkg=$(meta_kernel "$root" "$NEWEST_SUITE")
-	[ -n "$pkg" ] || die "apt in $root knows no linux-image-amd64 in $NEWEST_SUITE"
-	rel=$(release_of "$pkg")
-	[ "$install" = 1 ] && ensure_kernel "$root" "$NEWEST_SUITE" "$pkg"
+	rel=$(newest_rel "$root" "$install") || exit 1
 	# The backports kernels must not have become the default.
 	[ "$("$top/scripts/kver.sh")" = "$distro" ] ||
 		die "the default kernel changed from $distro to $("$top/scripts/kver.sh") (linux-image-amd64 upgraded from backports?)"
@@ -266,14 +275,12 @@ matrix() {
 # are, so a guest booted from / meanwhile sees no change).  On a host of
 # the newest suite's release there is no such root: nothing to do.
 root_only() {
-	local newrel root pkg
+	local newrel root rel
 	newrel=$(suite_release "$NEWEST_SUITE")
 	[ "$(host_release)" != "$newrel" ] || return 0
 	root=$(ensure_root "$newrel") || exit 1
-	pkg=$(meta_kernel "$root" "$NEWEST_SUITE")
-	[ -n "$pkg" ] || die "apt in $root knows no linux-image-amd64 in $NEWEST_SUITE"
-	ensure_kernel "$root" "$NEWEST_SUITE" "$pkg"
-	echo "newest $(release_of "$pkg") $root"
+	rel=$(newest_rel "$root" 1) || exit 1
+	echo "newest $rel $root"
 }
 
 case ${1:-} in
