@@ -70,16 +70,24 @@ NEWEST_CASES="01 02 05 09 10 14 29"
 # vCPU, an emulator-guest interaction (1 of 12 boots of 7.3 on 2026-12-02;
 # never seen on 6.1).  Beside the 6.1 guest it gets one CPU anyway.
 NEWEST_TCG=single
+# matrix_row RUN NAME KVER ROOT: the module built for KVER in ROOT (W=1,
+# sparse) and, for the newest kernel, its guest's cases; RUN is run_quiet
+# (beside the 6.1 suite) or run_suite.
+matrix_row() {
+	local run=$1 name=$2 kver=$3 root=$4
+	"$run" "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
+	[ "$name" = newest ] || return 0
+	# shellcheck disable=SC2086 # the case list is words
+	"$run" "vm-$name" env VM_BUILD="$top/build/vm-$name" VM_TCG_THREAD=$NEWEST_TCG KVER="$kver" ROOT="$root" \
+		SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" nice -n 10 tests/vm/run.sh $NEWEST_CASES
+}
 newest_beside() {
 	local row name kver root
 	row=$(nice -n 19 ionice -c 3 scripts/kernels.sh root 2>"$log/kernels-root.err") ||
 		{ echo "scripts/kernels.sh root failed: the newest kernel's suites run after the others"; return 1; }
 	[ -n "$row" ] || return 0
 	read -r name kver root <<<"$row"
-	run_quiet "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
-	# shellcheck disable=SC2086 # the case list is words
-	run_quiet "vm-$name" env VM_BUILD="$top/build/vm-newest" VM_TCG_THREAD=$NEWEST_TCG KVER="$kver" ROOT="$root" \
-		SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" nice -n 10 tests/vm/run.sh $NEWEST_CASES
+	matrix_row run_quiet "$name" "$kver" "$root"
 	echo "$row" >"$log/newest-beside.row"
 }
 newest_beside >"$log/newest-beside.log" 2>&1 &
@@ -111,7 +119,8 @@ kernel_matrix() {
 	local rows
 	wait "$newest_pid"
 	cat "$log/newest-beside.log" "$log/kernels-root.err" 2>/dev/null | sed 's/^/# /'
-	if rows=$(nice -n 10 scripts/kernels.sh install); then
+	# The root was refreshed (apt-get update) by kernels.sh root above.
+	if rows=$(KERNELS_REFRESH=0 nice -n 10 scripts/kernels.sh install); then
 		echo "ok - kernel matrix: $(echo "$rows" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
 		echo "$rows" >"$log/kernels.list"
 	else
@@ -128,12 +137,7 @@ while read -r name kver root; do
 		report "vm-$name"
 		continue
 	fi
-	run_suite "kbuild-$name" nice -n 10 tests/kernel-build.sh "$kver" "$root"
-	if [ "$name" = newest ]; then
-		# shellcheck disable=SC2086 # the case list is words
-		run_suite "vm-$name" env VM_TCG_THREAD=$NEWEST_TCG KVER="$kver" ROOT="$root" SRPT_MODULE="$top/build/kbuild/$kver/ib_srpt.ko" \
-			nice -n 10 tests/vm/run.sh $NEWEST_CASES
-	fi
+	matrix_row run_suite "$name" "$kver" "$root"
 done <"$log/kernels.list"
 
 cat "$log"/*.out | grep -E '^(not )?ok ' > "$log/all.tap"
