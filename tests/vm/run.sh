@@ -23,8 +23,8 @@
 # VM_BUILD (the run's directory, default build/vm: its lock, initramfs
 # cache, console.log and results; two runs with different ones may run at
 # the same time, as make check runs the newest kernel's guest beside 6.1's),
-# VM_TCG_THREAD (multi, the default, or single: qemu's TCG threads; make
-# check boots the newest kernel with single, see tests/check.sh).
+# VM_TCG_THREAD (multi, the default, or single: qemu's TCG threads; see
+# tests/check.sh for what single changed on 7.3).
 #
 # The guest is a qemu TCG machine booting the host's kernel; it sees the
 # host's root file system read-only (virtio-9p) under a tmpfs overlay and
