@@ -89,18 +89,49 @@ tap $? "targetcli sessions and sessions detail list the session (sid $sid) and i
 
 # srpt-stat --watch in a terminal (tmux) during a rate-limited fio: the
 # per-second rates on the screen, over the steady reports (their median),
-# match what fio measured within 20 %.
-tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1" &&
-	timeout -k 5 $((120 * TIME_SCALE)) fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
+# match what fio measured within 20 %.  How many reports a fixed runtime
+# gives depends on how fast the guest is (python's start, a loaded host):
+# fio starts after the first report is on the screen and runs until twelve
+# reports with I/O are (then SIGINT, through timeout: fio ends its jobs
+# and writes its results), within a time bound.
+watch_busy() {
+	tmux capture-pane -p -S -2000 -t watch 2>/dev/null |
+		awk 'prev == "Ports" && $1 == "DEVICE" { h = 1; prev = $0; next }
+			h { h = 0; if ($4 != "-" && $4 != "0") n++ }
+			{ prev = $0 } END { print n + 0 }'
+}
+watch_reports() {
+	tmux capture-pane -p -S -2000 -t watch 2>/dev/null | grep -c '^Ports$'
+}
+st=1
+if tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1"; then
+	t=0
+	while [ "$(watch_reports)" -lt 1 ] && [ "$t" -lt $((60 * TIME_SCALE)) ]; do
+		nap 1
+		t=$((t + 1))
+	done
+	timeout -k 5 $((300 * TIME_SCALE)) fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
 		--rw=randrw --rwmixread=50 --bs=16k --size=16M --iodepth=4 --rate_iops=150,150 \
-		--time_based --runtime=16 --output-format=json --output="$W/watch-fio.json" >&2
-st=$?
+		--time_based --runtime=$((240 * TIME_SCALE)) --output-format=json --output="$W/watch-fio.json" >&2 &
+	fio_pid=$!
+	t=0
+	while ! finished "$fio_pid" && [ "$(watch_busy)" -lt 12 ] && [ "$t" -lt $((200 * TIME_SCALE)) ]; do
+		nap 1
+		t=$((t + 1))
+	done
+	log "srpt-stat --watch: $(watch_busy) reports with I/O after fio's ${t} s"
+	kill -INT "$fio_pid" 2>/dev/null
+	wait "$fio_pid"
+	st=$?
+fi
 tmux capture-pane -p -S -2000 -t watch >"$W/watch-screen.txt"
 tmux kill-session -t watch
 tail -n 24 "$W/watch-screen.txt" >&2
 python3 - "$W/watch-fio.json" "$W/watch-screen.txt" >&2 <<'PY'
 import json, statistics, sys
-job = json.load(open(sys.argv[1]))["jobs"][0]
+# fio's "terminating on signal 2" line comes before the JSON in the file.
+text = open(sys.argv[1]).read()
+job = json.loads(text[text.index("{\n"):])["jobs"][0]
 fio = {"IOPS": job["read"]["iops"] + job["write"]["iops"],
        "READ MB/s": job["read"]["bw_bytes"] / 1e6,
        "WRITE MB/s": job["write"]["bw_bytes"] / 1e6}
