@@ -102,7 +102,7 @@ if [ "$mode" = ours ] && ! vm_module_ok "$module"; then
 fi
 
 # --- build directory, lock ----------------------------------------------------
-build=${VM_BUILD:-$top/build/vm}
+build=$(realpath -m "${VM_BUILD:-$top/build/vm}")	# the guest mounts it by this path
 results=$build/results
 mkdir -p "$build" || bail "cannot create $build"
 exec 9>"$build/.lock"
