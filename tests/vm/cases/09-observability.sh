@@ -89,11 +89,13 @@ tap $? "targetcli sessions and sessions detail list the session (sid $sid) and i
 
 # srpt-stat --watch in a terminal (tmux) during a rate-limited fio: the
 # per-second rates on the screen, over the steady reports (their median),
-# match what fio measured within 20 %.  The rate (100 IOPS of 64 KiB) is
+# match what fio measured within 20 %.  The rate (100 IOPS of 16 KiB) is
 # one a starved guest still keeps: the median of the per-second rates is
 # fio's mean only while the load is even (a 7.3 guest beside the 6.1 one
-# reached 180 of 300 IOPS, its median 99: not srpt-stat's error).  How many reports a fixed runtime
-# gives depends on how fast the guest is (python's start, a loaded host):
+# reached 180 of 300 IOPS, its median 99: not srpt-stat's error).  16 KiB
+# because 7.3's initiator sent a 64 KiB I/O as two SRP commands (IOPS at
+# the target twice fio's).  How many reports a fixed runtime gives depends
+# on how fast the guest is (python's start, a loaded host):
 # fio starts after the first report is on the screen and runs until twelve
 # reports with I/O are (then SIGINT, through timeout: fio ends its jobs
 # and writes its results), within a time bound.
@@ -114,7 +116,7 @@ if tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1"; then
 		t=$((t + 1))
 	done
 	timeout -k 5 $((300 * TIME_SCALE)) fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
-		--rw=randrw --rwmixread=50 --bs=64k --size=16M --iodepth=4 --rate_iops=50,50 \
+		--rw=randrw --rwmixread=50 --bs=16k --size=16M --iodepth=4 --rate_iops=50,50 \
 		--time_based --runtime=$((240 * TIME_SCALE)) --output-format=json --output="$W/watch-fio.json" >&2 &
 	fio_pid=$!
 	t=0
