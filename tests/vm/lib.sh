@@ -65,8 +65,9 @@ if [ -z "${NAPFD:-}" ]; then
 	rm -f "$W/.nap.$$"
 fi
 nap() { read -rt "$1" -u "$NAPFD" _ || :; }
-# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds (0) or
-# the time is up (1).  SECS is the time it took.  CMD should be a builtin.
+# wait_until SECONDS CMD...: poll CMD every 0.2 s (POLL seconds if set:
+# for a CMD that forks) until it succeeds (0) or the time is up (1).  SECS
+# is the time it took.  CMD should be a builtin.
 wait_until() {
 	local limit=$(($1 * 1000000)) t0
 	shift
@@ -76,7 +77,7 @@ wait_until() {
 			since "$t0"
 			return 1
 		fi
-		nap 0.2
+		nap "${POLL:-0.2}"
 	done
 	since "$t0"
 	return 0

@@ -105,26 +105,19 @@ watch_busy() {
 			h { h = 0; if ($4 != "-" && $4 != "0") n++ }
 			{ prev = $0 } END { print n + 0 }'
 }
-watch_reports() {
-	tmux capture-pane -p -S -2000 -t watch 2>/dev/null | grep -c '^Ports$'
+watch_shown() {
+	tmux capture-pane -p -S -2000 -t watch 2>/dev/null | grep -q '^Ports$'
 }
+watch_done() { finished "$fio_pid" || [ "$(watch_busy)" -ge 12 ]; }
 st=1
 if tmux new-session -d -s watch -x 160 -y 50 "$STAT --watch 1"; then
-	t=0
-	while [ "$(watch_reports)" -lt 1 ] && [ "$t" -lt $((60 * TIME_SCALE)) ]; do
-		nap 1
-		t=$((t + 1))
-	done
+	POLL=1 wait_until $((60 * TIME_SCALE)) watch_shown
 	timeout -k 5 $((300 * TIME_SCALE)) fio --name=watch --filename="${DISK[0]}" --direct=1 --ioengine=libaio \
 		--rw=randrw --rwmixread=50 --bs=16k --size=16M --iodepth=4 --rate_iops=50,50 \
 		--time_based --runtime=$((240 * TIME_SCALE)) --output-format=json --output="$W/watch-fio.json" >&2 &
 	fio_pid=$!
-	t=0
-	while ! finished "$fio_pid" && [ "$(watch_busy)" -lt 12 ] && [ "$t" -lt $((200 * TIME_SCALE)) ]; do
-		nap 1
-		t=$((t + 1))
-	done
-	log "srpt-stat --watch: $(watch_busy) reports with I/O after fio's ${t} s"
+	POLL=1 wait_until $((200 * TIME_SCALE)) watch_done
+	log "srpt-stat --watch: $(watch_busy) reports with I/O after fio's ${SECS} s"
 	kill -INT "$fio_pid" 2>/dev/null
 	wait "$fio_pid"
 	st=$?
